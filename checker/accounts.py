@@ -1,0 +1,94 @@
+"""Classify accounts into the few classes rules reason about.
+
+Names are more stable than codes across charts, so the name decides first and the code prefix
+second.  Both the 2004 village chart (101 现金, 102 银行存款, 541 管理费用 …) and four-digit
+charts (1001 库存现金, 1002 银行存款, 5xxx …) work out of the box; the policy file can add names
+and code prefixes per class (``[accounts]``).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+# The top-level account name decides; words are matched at the start of the top-level name,
+# then anywhere in it.  Order: first class that matches wins.
+DEFAULT_NAME_WORDS: dict[str, tuple[str, ...]] = {
+    "cash": ("库存现金", "现金"),
+    "bank": ("银行存款", "零余额账户", "其他货币资金"),
+    "receivable_payable": ("应收", "应付", "其他应收", "其他应付", "内部往来", "预付", "预收",
+                           "暂付", "暂收", "往来", "备用金", "应缴", "应交"),
+    "expense": ("管理费用", "其他支出", "公益支出", "经营支出", "业务活动费用", "其他费用",
+                "职工活动支出", "维权支出", "业务支出", "行政支出", "资本性支出", "事业支出",
+                "补助支出", "费用", "支出", "成本"),
+    "income": ("收入", "补助收入", "拨款", "会费", "经费收入", "上级补助", "投资收益"),
+    "asset": ("固定资产", "库存物资", "存货", "在建工程", "无形资产", "长期投资", "短期投资",
+              "牲畜", "林木", "生物资产", "材料", "物资"),
+}
+
+# Code prefixes for when the name did not decide.  Longer prefixes are tried first.
+DEFAULT_CODE_PREFIXES: dict[str, tuple[str, ...]] = {
+    "cash": ("1001", "101"),
+    "bank": ("1002", "102", "1012"),
+    "receivable_payable": ("1121", "1122", "1123", "1221", "2202", "2203", "2241", "2211",
+                           "2221", "112", "113", "201", "202", "211", "212", "1215", "2305"),
+    "asset": ("1601", "1401", "1403", "1801", "151", "161", "171", "121", "131"),
+    "income": ("4", "6", "501", "502", "511", "521", "522", "531", "561"),
+    "expense": ("5", "7"),
+}
+
+_SEPARATORS = re.compile(r"[-－—_/\\:：>|·.、]")
+_LEADING_CODE = re.compile(r"^\s*([0-9]{3,12})[\s\-_.、:：]*")
+
+
+def split_code_and_name(cell: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split "5301 管理费用-办公费" into ("5301", "管理费用-办公费"); cells without a code keep
+    their whole text as the name."""
+    text = cell.fillna("").astype(str).str.strip()
+    parts = text.str.extract(_LEADING_CODE.pattern + r"(.*)$")
+    code = parts[0].fillna("")
+    name = parts[1].where(parts[0].notna(), text).fillna("").str.strip()
+    return code, name
+
+
+def top_level_name(account_name: pd.Series) -> pd.Series:
+    """"管理费用-办公费" → "管理费用"; "管理费用/办公费" → "管理费用"."""
+    return account_name.fillna("").astype(str).str.split(_SEPARATORS.pattern, n=1, regex=True).str[0].str.strip()
+
+
+def classify(account_code: pd.Series, account_name: pd.Series,
+             extra_names: dict[str, list[str]] | None = None,
+             extra_prefixes: dict[str, list[str]] | None = None) -> pd.Series:
+    """One class per line from ACCOUNT_CLASSES; vectorised over the unique accounts."""
+    names = {k: list(v) for k, v in DEFAULT_NAME_WORDS.items()}
+    prefixes = {k: list(v) for k, v in DEFAULT_CODE_PREFIXES.items()}
+    # Policy words go first so that a locality can move an account from one class to another.
+    for cls, words in (extra_names or {}).items():
+        names[cls] = list(words) + names.get(cls, [])
+    for cls, codes in (extra_prefixes or {}).items():
+        prefixes[cls] = list(codes) + prefixes.get(cls, [])
+
+    pairs = pd.DataFrame({"code": account_code.fillna("").astype(str).str.strip(),
+                          "name": account_name.fillna("").astype(str).str.strip()})
+    unique = pairs.drop_duplicates().reset_index(drop=True)
+    top = top_level_name(unique["name"])
+    result = pd.Series(np.full(len(unique), "", dtype=object))
+
+    for cls, words in names.items():
+        pattern = "^(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+        hit = (result == "") & top.str.contains(pattern, regex=True)
+        result[hit] = cls
+    for cls, words in names.items():
+        pattern = "|".join(re.escape(w) for w in words)
+        hit = (result == "") & top.str.contains(pattern, regex=True) & (top != "")
+        result[hit] = cls
+    ordered = sorted(((p, cls) for cls, ps in prefixes.items() for p in ps), key=lambda t: -len(t[0]))
+    for prefix, cls in ordered:
+        hit = (result == "") & unique["code"].str.startswith(prefix)
+        result[hit] = cls
+    result[result == ""] = "other"
+
+    unique["account_class"] = result.values
+    merged = pairs.merge(unique, on=["code", "name"], how="left")
+    return pd.Series(merged["account_class"].to_numpy(), index=account_code.index, dtype=object)
