@@ -113,3 +113,13 @@ def fields_satisfy(present: frozenset[str] | set[str], required: tuple[str, ...]
     if "period" in have or "date" in have or "month" in have:
         have.add("period")
     return [f for f in required if f not in have]
+
+# How `inspect` and the report name source fields.
+SOURCE_FIELD_LABELS = {
+    "date": "日期", "year": "年", "month": "月", "day": "日", "period": "会计期间", "voucher": "凭证号",
+    "voucher_word": "凭证字", "line_no": "分录号", "summary": "摘要", "account_code": "科目编码",
+    "account_name": "科目名称", "debit": "借方金额", "credit": "贷方金额", "amount": "金额",
+    "direction": "借贷方向", "counterparty": "往来单位", "settlement": "结算方式", "preparer": "制单人",
+    "reviewer": "审核人", "poster": "记账人", "cashier": "出纳", "attachments": "附件数", "quantity": "数量",
+    "unit_price": "单价", "account": "会计科目",
+}
