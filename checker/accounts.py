@@ -39,7 +39,7 @@ DEFAULT_CODE_PREFIXES: dict[str, tuple[str, ...]] = {
 }
 
 _SEPARATORS = re.compile(r"[-－—_/\\:：>|·.、]")
-_LEADING_CODE = re.compile(r"^\s*([0-9]{3,12})[\s\-_.、:：]*")
+_LEADING_CODE = re.compile(r"^\s*([0-9]{3,12})[\s\-_.、:：/\\]*")
 
 
 def split_code_and_name(cell: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -101,14 +101,14 @@ class RawSheet:
 
 
 def _open_excel(path: str) -> list[RawSheet]:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
     try:
         workbook = CalamineWorkbook.from_path(path)
         sheets = []
         for meta in workbook.sheets_metadata:
-            if "WorkSheet" not in str(meta.typ):
+            if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            hidden = "Visible" not in str(meta.visible)
+            hidden = meta.visible != SheetVisibleEnum.Visible
             rows = [] if hidden else workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             sheets.append(RawSheet(meta.name, rows, hidden))
         return sheets
@@ -161,8 +161,12 @@ def open_sheets(path: str) -> list[RawSheet]:
 _HEADER_NOISE = re.compile(r"[\s:：*＊]|[（(][^）)]*[）)]")
 
 
+_TITLE_PAIR = re.compile(r"[:：]\s*\S")
+
+
 def _header_key(cell) -> str:
-    if not isinstance(cell, str):
+    if not isinstance(cell, str) or _TITLE_PAIR.search(cell):
+        # "会计年度：2021年", "单位：元" are title text, never column headers
         return ""
     return _HEADER_NOISE.sub("", cell)
 
@@ -256,7 +260,7 @@ def find_header(rows: list[list], matcher: HeaderMatcher, search_rows: int) -> H
         candidates = [(Header((r,), _columns_from(single), {i: str(rows[r][i]).strip() for i in single}), False)]
         if r + 1 < len(rows) and _is_plain_text_row(rows[r + 1]):
             merged, texts, year = _merge_two_rows(rows[r], rows[r + 1], matcher)
-            if len(merged) > len(single):
+            if len(merged) > max(len(single), len(_map_row(rows[r + 1], matcher))):
                 candidates.append((Header((r, r + 1), _columns_from(merged), texts, year), True))
         for header, _ in candidates:
             score = _score(header.columns)

@@ -1,0 +1,325 @@
+"""The reader on each layout of ../shared/domain/ledger-formats.md, built in the test itself."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from checker.policy import Policy, load_policy
+from checker.read import InputFile, collect_inputs, read_file, read_inputs
+from tests.conftest import write_xls, write_xlsx
+
+HEADER = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人"]
+
+
+def read_one(path, policy=None):
+    return read_inputs([InputFile(str(path), path.name)], policy or Policy())
+
+
+def lines_of(result):
+    return result.ledger.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- layouts
+
+def test_title_rows_first_line_only_fields_and_subtotals(xlsx):
+    path = xlsx("建设社区行政账2021.xlsx", {"3月": [
+        ["建设社区居民委员会序时账"],
+        ["会计年度：2021年", None, None, "单位：元"],
+        HEADER,
+        [dt.datetime(2021, 3, 6), "记-0006", "提取备用金", "1001", "库存现金", 2500, None, "张三", "李四"],
+        [None, None, "提取备用金", "1002", "银行存款", None, 2500, None, None],
+        [None, None, "本日合计", None, None, 2500, 2500],
+        [None, None, "本月合计", None, None, 2500, 2500],
+        [None, None, "本年累计", None, None, 9500, 9500],
+    ]}, merges={"3月": ["A1:I1"]})
+    result = read_one(path)
+    lines = lines_of(result)
+    assert list(lines["row"]) == [4, 5]
+    assert set(lines["voucher_key"]) == {"建设社区|admin|2021-03|记|6"}
+    assert list(lines["reviewer"]) == ["李四", "李四"], "voucher fields are filled down to every line"
+    assert list(lines["date"]) == [pd.Timestamp("2021-03-06")] * 2
+    assert list(lines["account_class"]) == ["cash", "bank"]
+    sheet = result.sheets[0]
+    assert sheet.header_rows == (3,)
+    assert sheet.skipped == {"合计/累计/结转行": 3}
+    assert sheet.lines + sum(sheet.skipped.values()) == sheet.data_rows
+    assert sorted(result.dropped["row"]) == [6, 7, 8]
+
+
+def test_two_row_header_with_merged_amount(xlsx):
+    path = xlsx("ledger.xlsx", {"Sheet1": [
+        ["建设社区序时账"],
+        ["日期", "凭证号", "摘要", "科目", "金额", None, "制单"],
+        [None, None, None, None, "借方", "贷方", None],
+        ["2021-09-10", "记-18", "支付疫情防控物资", "管理费用-疫情防控", "3,000.00", "", "张三"],
+        ["", "", "支付疫情防控物资", "库存现金", "", "3,000.00", ""],
+    ]}, merges={"Sheet1": ["E2:F2"]})
+    result = read_one(path)
+    assert result.sheets[0].header_rows == (2, 3)
+    lines = lines_of(result)
+    assert list(lines["debit_fen"]) == [300000, 0]
+    assert list(lines["credit_fen"]) == [0, 300000]
+    assert list(lines["period"]) == ["2021-09", "2021-09"]
+
+
+def test_one_sheet_per_month_with_month_day_only_dates(xlsx):
+    rows = lambda month, day: [["建设社区 2021年 序时账"], ["月", "日", "凭证号", "摘要", "科目", "借方", "贷方"],
+                               [month, day, "1", "办公费", "管理费用-办公费", 100, None],
+                               [None, None, None, "办公费", "银行存款", None, 100]]
+    path = xlsx("monthly.xlsx", {"1月": rows(1, 5), "2月": rows(2, 7)})
+    lines = lines_of(read_one(path))
+    assert list(lines["period"]) == ["2021-01", "2021-01", "2021-02", "2021-02"]
+    assert lines["voucher_key"].nunique() == 2, "voucher numbers restart monthly"
+    assert list(lines["date"].dt.day) == [5, 5, 7, 7]
+
+
+def test_separate_year_month_day_columns(xlsx):
+    path = xlsx("ymd.xlsx", {"总账": [
+        ["年", "月", "日", "凭证字", "凭证号", "摘要", "科目", "借方", "贷方"],
+        [2020, 12, 5, "记", 27, "订阅2021年《湖南工人报》", "管理费用-报刊费", 156, None],
+        [None, None, None, None, None, "订阅2021年《湖南工人报》", "银行存款", None, 156],
+    ]})
+    lines = lines_of(read_one(path))
+    assert list(lines["date"]) == [pd.Timestamp("2020-12-05")] * 2
+    assert list(lines["voucher"]) == ["记-27", "记-27"]
+
+
+@pytest.mark.parametrize("cell, fen", [
+    ("2,500.00", 250000), ("¥2,500", 250000), ("(300.00)", -30000), ("-300", -30000), ("1,234.56元", 123456),
+    (2500.1, 250010), ("0.1", 10),
+])
+def test_text_amounts_are_exact(xlsx, cell, fen):
+    path = xlsx("amounts.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                       ["2021-03-01", "记-1", "x", "管理费用", cell, None]]})
+    lines = lines_of(read_one(path))
+    assert int(lines.loc[0, "debit_fen"] - lines.loc[0, "credit_fen"]) == fen
+    assert bool(lines.loc[0, "is_reversal"]) == (fen < 0)
+
+
+@pytest.mark.parametrize("cell", [44261, 44261.0, dt.datetime(2021, 3, 6), "2021-03-06", "2021/3/6", "2021.3.6",
+                                  "2021年3月6日", "20210306", 20210306])
+def test_date_forms(xlsx, cell):
+    path = xlsx("dates.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                     [cell, "记-1", "x", "管理费用", 1, None]]})
+    lines = lines_of(read_one(path))
+    assert lines.loc[0, "date"] == pd.Timestamp("2021-03-06")
+
+
+def test_serial_number_typed_as_text_is_reported_not_guessed(xlsx):
+    path = xlsx("serial.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                      ["44261", "记-1", "x", "管理费用", 1, None]]})
+    result = read_one(path)
+    assert len(result.ledger) == 0
+    assert "日期无法识别" in result.errors[0].message
+
+
+def test_code_and_name_in_one_cell_and_four_digit_or_village_chart(xlsx):
+    path = xlsx("chart.xlsx", {"s": [["日期", "凭证号", "摘要", "会计科目", "借方", "贷方"],
+                                     ["2021-03-01", "记-1", "x", "5301 管理费用-办公费", 10, None],
+                                     ["", "", "x", "101 现金", None, 10],
+                                     ["2021-03-02", "记-2", "y", "102银行存款", 5, None],
+                                     ["", "", "y", "541/管理费用/办公费", None, 5]]})
+    lines = lines_of(read_one(path))
+    assert list(lines["account_code"]) == ["5301", "101", "102", "541"]
+    assert list(lines["account_name"]) == ["管理费用-办公费", "现金", "银行存款", "管理费用/办公费"]
+    assert list(lines["account_class"]) == ["expense", "cash", "bank", "expense"]
+
+
+def test_amount_with_direction_column(xlsx):
+    path = xlsx("dir.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "方向", "金额"],
+                                   ["2021-03-06", "记-6", "提现", "库存现金", "借", "2,500.00"],
+                                   ["", "", "提现", "银行存款", "贷", "2,500.00"]]})
+    lines = lines_of(read_one(path))
+    assert list(lines["debit_fen"]) == [250000, 0]
+    assert list(lines["credit_fen"]) == [0, 250000]
+
+
+def test_xls_files(tmp_path):
+    path = write_xls(tmp_path / "建设社区2020.xls", {"12月": [
+        ["建设社区行政账"], ["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+        [dt.datetime(2020, 12, 5), "记-27", "湖南工人报", "管理费用-报刊费", 156.0, None],
+        [None, None, "湖南工人报", "银行存款", None, 156.0]]})
+    result = read_one(path)
+    lines = lines_of(result)
+    assert list(lines["debit_fen"]) == [15600, 0]
+    assert lines.loc[0, "date"] == pd.Timestamp("2020-12-05")
+    assert result.sheets[0].entity == "建设社区"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+def test_csv_in_gbk_and_utf8(tmp_path, encoding):
+    path = tmp_path / "建设社区工会账.csv"
+    path.write_bytes("日期,凭证号,摘要,科目,借方,贷方\n2021/3/6,6,购买慰问品,职工活动支出,\"1,200.00\",\n,,购买慰问品,银行存款,,\"1,200.00\"\n"
+                     .encode(encoding))
+    result = read_one(path)
+    lines = lines_of(result)
+    assert list(lines["debit_fen"]) == [120000, 0]
+    assert set(lines["book"]) == {"union"}
+    assert set(lines["voucher"]) == {"6"}
+
+
+def test_voucher_words_have_their_own_sequences(xlsx):
+    path = xlsx("words.xlsx", {"9月": [["日期", "凭证字号", "摘要", "科目", "借方", "贷方"],
+                                      ["2021-09-10", "现付-18", "a", "管理费用", 1, None], ["", "", "a", "库存现金", None, 1],
+                                      ["2021-09-11", "银付18", "b", "管理费用", 2, None], ["", "", "b", "银行存款", None, 2],
+                                      ["2021-09-12", "记字第18号", "c", "管理费用", 3, None], ["", "", "c", "银行存款", None, 3]]})
+    lines = lines_of(read_one(path))
+    assert list(lines.drop_duplicates("voucher_key")["voucher"]) == ["现付-18", "银付-18", "记-18"]
+
+
+def test_repeated_header_rows_and_blank_rows_are_accounted_for(xlsx):
+    path = xlsx("repeat.xlsx", {"s": [HEADER,
+                                      ["2021-03-01", "记-1", "a", "", "管理费用", 1, None, "张", "李"],
+                                      ["", "", "a", "", "银行存款", None, 1, "", ""],
+                                      [],
+                                      HEADER,
+                                      ["2021-03-02", "记-2", "b", "", "管理费用", 1, None, "张", "李"],
+                                      ["", "", "b", "", "银行存款", None, 1, "", ""]]})
+    result = read_one(path)
+    sheet = result.sheets[0]
+    assert sheet.lines == 4
+    assert sheet.skipped == {"重复的表头行": 1}
+    assert sheet.data_rows == 5, "blank rows are not data rows"
+
+
+def test_red_reversal_moves_to_the_other_side(xlsx):
+    path = xlsx("red.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                   ["2021-03-09", "记-9", "冲销记-6", "库存现金", -2500, None],
+                                   ["", "", "冲销记-6", "银行存款", None, -2500]]})
+    lines = lines_of(read_one(path))
+    assert list(lines["debit_fen"]) == [0, 250000]
+    assert list(lines["credit_fen"]) == [250000, 0]
+    assert lines["is_reversal"].all()
+
+
+def test_amounts_in_wan_yuan(xlsx):
+    path = xlsx("wan.xlsx", {"s": [["某村序时账  单位：万元"], ["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                   ["2021-03-09", "记-1", "工程款", "在建工程", 1.85, None]]})
+    assert lines_of(read_one(path)).loc[0, "debit_fen"] == 1850000
+
+
+# ---------------------------------------------------------------------------- books and entities
+
+def test_book_and_entity_from_names(tmp_path):
+    write_xlsx(tmp_path / "建设社区" / "工会账2021.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                                          ["2021-03-01", "1", "a", "职工活动支出", 1, None]]})
+    write_xlsx(tmp_path / "建设社区" / "居委会账2021.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                                           ["2021-03-01", "1", "a", "管理费用", 1, None]]})
+    items, errors = collect_inputs([tmp_path])
+    assert not errors
+    assert [i.display for i in items] == ["建设社区/居委会账2021.xlsx", "建设社区/工会账2021.xlsx"]
+    result = read_inputs(items, Policy())
+    books = {s.file: (s.entity, s.book) for s in result.sheets}
+    assert books == {"建设社区/居委会账2021.xlsx": ("建设社区", "admin"), "建设社区/工会账2021.xlsx": ("建设社区", "union")}
+
+
+def test_policy_sources_set_entity_and_book(tmp_path, xlsx):
+    path = xlsx("账簿.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                   ["2021-03-01", "1", "a", "管理费用", 1, None]]})
+    config = tmp_path / "p.toml"
+    config.write_text('[[reading.sources]]\npattern = "账簿*"\nentity = "和平村"\nbook = "party"\n', encoding="utf-8")
+    result = read_one(path, load_policy(config))
+    assert (result.sheets[0].entity, result.sheets[0].book) == ("和平村", "party")
+
+
+def test_extra_header_synonyms_from_policy(tmp_path, xlsx):
+    path = xlsx("odd.xlsx", {"s": [["业务日期", "单据号", "业务说明", "科目", "借方", "贷方"],
+                                   ["2021-03-01", "1", "a", "管理费用", 1, None]]})
+    config = tmp_path / "p.toml"
+    config.write_text('[reading]\nheader_synonyms = { voucher = ["单据号"], summary = ["业务说明"] }\n', encoding="utf-8")
+    result = read_one(path, load_policy(config))
+    assert result.sheets[0].columns["voucher"].startswith("B")
+    assert lines_of(result).loc[0, "summary"] == "a"
+
+
+# ---------------------------------------------------------------------------- bad input
+
+def test_unreadable_file_does_not_stop_the_batch(tmp_path, xlsx):
+    good = xlsx("good.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                    ["2021-03-01", "1", "a", "管理费用", 1, None]]})
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    result = read_inputs([InputFile(str(bad), "broken.xlsx"), InputFile(str(empty), "empty.xlsx"),
+                          InputFile(str(good), "good.xlsx")], Policy())
+    assert len(result.ledger) == 1
+    messages = {e.file: e.message for e in result.errors}
+    assert "不是 Excel 工作簿" in messages["broken.xlsx"]
+    assert "空的" in messages["empty.xlsx"]
+    assert all(e.kind == "error" and e.row is None for e in result.errors)
+
+
+def test_sheet_without_header_is_reported(xlsx):
+    path = xlsx("mixed.xlsx", {"说明": [["本账簿由某某软件导出"], ["请勿修改"]],
+                               "账": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                      ["2021-03-01", "1", "a", "管理费用", 1, None]]})
+    result = read_one(path)
+    assert len(result.ledger) == 1
+    note = [e for e in result.errors if e.sheet == "说明"]
+    assert note and "找不到表头" in note[0].message and note[0].kind == "warning"
+
+
+def test_file_with_no_readable_sheet_is_an_error(xlsx):
+    path = xlsx("notes.xlsx", {"说明": [["本账簿由某某软件导出"], ["请勿修改"]]})
+    result = read_one(path)
+    assert [e.kind for e in result.errors] == ["error"]
+
+
+def test_required_field_missing_names_it(xlsx):
+    path = xlsx("nov.xlsx", {"s": [["日期", "摘要", "科目", "借方", "贷方"], ["2021-03-01", "a", "管理费用", 1, None]]})
+    result = read_one(path)
+    assert len(result.ledger) == 0
+    assert "凭证号" in result.errors[0].message and result.errors[0].row == 1
+
+
+def test_unparseable_date_and_amount_name_row_and_column(xlsx):
+    path = xlsx("bad.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                   ["2021-13-45", "记-1", "a", "管理费用", 1, None],
+                                   ["2021-03-02", "记-2", "b", "管理费用", "一千元", None],
+                                   ["2021-03-03", "记-3", "c", "管理费用", 5, None]]})
+    result = read_one(path)
+    errors = {(e.row, e.column[0]): e.message for e in result.errors}
+    assert "日期无法识别" in errors[(2, "A")] and "2021-13-45" in errors[(2, "A")]
+    assert "借方金额无法识别" in errors[(3, "E")]
+    assert list(result.ledger["row"]) == [4]
+    sheet = result.sheets[0]
+    assert sheet.lines + sum(sheet.skipped.values()) == sheet.data_rows
+    assert set(result.dropped["row"]) == {2, 3}
+
+
+def test_hidden_sheets_are_skipped_and_reported(xlsx):
+    rows = [["日期", "凭证号", "摘要", "科目", "借方", "贷方"], ["2021-03-01", "1", "a", "管理费用", 1, None]]
+    path = xlsx("hidden.xlsx", {"可见": rows, "隐藏": rows}, hidden=("隐藏",))
+    result = read_one(path)
+    assert set(result.ledger["sheet"]) == {"可见"}
+    assert [s.status for s in result.sheets] == ["read", "hidden"]
+    assert any("隐藏" in e.message and e.kind == "warning" for e in result.errors)
+
+
+def test_lines_before_any_voucher_number_are_errors(xlsx):
+    path = xlsx("nonum.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                     ["2021-03-01", "", "a", "管理费用", 1, None],
+                                     ["2021-03-01", "记-1", "b", "管理费用", 1, None]]})
+    result = read_one(path)
+    assert list(result.ledger["row"]) == [3]
+    assert any(e.row == 2 and "凭证号" in e.message for e in result.errors)
+
+
+def test_every_line_keeps_its_origin(xlsx):
+    path = xlsx("origin.xlsx", {"5月": [["标题"], [], HEADER,
+                                       ["2021-05-01", "记-1", "a", "", "管理费用", 1, None, "", ""]]})
+    lines = lines_of(read_one(path))
+    assert (lines.loc[0, "file"], lines.loc[0, "sheet"], lines.loc[0, "row"]) == ("origin.xlsx", "5月", 4)
+
+
+def test_parallel_and_serial_reading_agree(tmp_path):
+    for i in range(3):
+        write_xlsx(tmp_path / f"社区{i}" / "账.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                                        ["2021-03-01", "1", "a", "管理费用", i + 1, None]]})
+    items, _ = collect_inputs([tmp_path])
+    serial = read_inputs(items, Policy(), jobs=1).ledger
+    parallel = read_inputs(items, Policy(), jobs=2).ledger
+    pd.testing.assert_frame_equal(serial, parallel)
