@@ -38,11 +38,16 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
+class PolicyProblem(click.ClickException):
+    """A policy or option the scan cannot start with: exit 2, like unreadable input."""
+    exit_code = 2
+
+
 def _load(config: str | None):
     try:
         return load_policy(config)
     except PolicyError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise PolicyProblem(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,7 +98,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         result = run_scan(paths, policy, jobs=jobs, only=only, skip=skip, periods=periods,
                           progress=progress, on_files=on_files)
     except PolicyError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise PolicyProblem(str(exc)) from None
     finally:
         if "bar" in bar_holder:
             bar_holder["bar"].__exit__(None, None, None)
@@ -215,7 +220,7 @@ def list_rules(config):
     try:
         rules = prepare_rules(discover(), policy)
     except PolicyError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise PolicyProblem(str(exc)) from None
     for rule in rules:
         state = "" if rule.enabled else "（已停用）"
         _echo(f"{rule.id}  {rule.title} / {rule.title_en}  风险：{SEVERITY_LABELS[rule.severity]}{state}")

@@ -31,6 +31,10 @@ READING_DEFAULTS = {
                         "街道", "镇", "乡"],
     "subtotal_markers": list(SUBTOTAL_MARKERS),
     "header_synonyms": {},
+    # Untrusted files: refuse a workbook whose parts unpack to more than this, or whose sheet
+    # claims more cells than this, before reading it.  Real ledgers stay far below both.
+    "max_uncompressed_mb": 500,
+    "max_sheet_cells": 50_000_000,
 }
 
 
@@ -189,6 +193,9 @@ def default_policy_text(rules: list) -> str:
     out.append(f"entity_suffixes = {_toml_value(READING_DEFAULTS['entity_suffixes'])}\n")
     out.append("# 合计、累计、结转等非分录行的标志词（出现在摘要开头时该行不计入分录，但会在报告中计数）\n")
     out.append(f"subtotal_markers = {_toml_value(READING_DEFAULTS['subtotal_markers'])}\n")
+    out.append("# 安全限制：工作簿解压后超过此大小（MB）或工作表声明的单元格数超过此值时拒绝读取（防止恶意文件耗尽内存）\n")
+    out.append(f"max_uncompressed_mb = {READING_DEFAULTS['max_uncompressed_mb']}\n")
+    out.append(f"max_sheet_cells = {READING_DEFAULTS['max_sheet_cells']}\n")
     out.append("# 追加表头同义词，例如：header_synonyms = { summary = [\"业务说明\"], debit = [\"借方金额(元)\"] }\n")
     out.append("header_synonyms = {}\n")
     out.append("\n# 按文件路径指定单位和账套（自动识别不准时使用；可写多项，后写的优先）：\n")

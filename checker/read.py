@@ -147,10 +147,12 @@ def _open_csv(path: str) -> list[RawSheet]:
     return [RawSheet(Path(path).stem, rows)]
 
 
-def open_sheets(path: str) -> list[RawSheet]:
+def open_sheets(path: str, reading: dict | None = None) -> list[RawSheet]:
+    from .guard import check_before_open
     suffix = Path(path).suffix.lower()
     if suffix in UNSUPPORTED_SUFFIXES:
         raise UnreadableFile(UNSUPPORTED_SUFFIXES[suffix])
+    check_before_open(path, reading or {})
     if suffix in TEXT_SUFFIXES:
         return _open_csv(path)
     return _open_excel(path)
@@ -630,7 +632,7 @@ class SheetReader:
 def read_file(item: InputFile, policy: Policy) -> FileRead:
     """Read every sheet of one file.  Never raises for bad input."""
     try:
-        sheets = open_sheets(item.path)
+        sheets = open_sheets(item.path, policy.reading)
     except UnreadableFile as exc:
         return FileRead(pd.DataFrame(), [], [DataError(item.display, "", None, "", str(exc))])
     except OSError as exc:

@@ -1,0 +1,4 @@
+"""`python -m checker …` works where the voucher-check script is not on PATH (common on Windows)."""
+from .cli import main
+
+main()

@@ -1,0 +1,953 @@
+"""Write a scan as the Excel working paper accountants and inspection teams print, forward and
+fill in, and the findings alone as CSV.
+
+Sheets: 汇总 (run facts, communities ranked by where to look first, charts, rules that did not
+run, a completeness check per sheet), 问题清单 (one row per finding, with reviewer columns),
+凭证明细 (every line of every flagged voucher), 数据问题 (errors, dropped rows, rule gaps) and
+规则说明 (each rule with the options in force).
+
+Everything that came from a ledger is written through ``inert_text`` and stored as a string
+cell, so a summary such as ``=HYPERLINK(...)`` can never become a live formula in the report.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+import unicodedata
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.writer.excel import ExcelWriter
+
+from .fields import BOOK_LABELS, HEADER_SYNONYMS, SEVERITY_LABELS
+from .model import ScanResult
+
+REPORT_TITLE = "凭证检查报告"
+SUMMARY, FINDINGS, DETAIL, PROBLEMS, RULES = "汇总", "问题清单", "凭证明细", "数据问题", "规则说明"
+REVIEW_CHOICES = ("属实", "不属实", "已整改", "待核实")
+NO_ENTITY = "（未识别单位）"
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+# A leading character that makes Excel or a CSV importer evaluate the cell (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 forbids, plus the other C0/C1 controls: Excel asks to "repair" a file that
+# holds them, and they never carry meaning in a ledger.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+EXCEL_TEXT_LIMIT = 32767
+
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+_THIN = Side(style="thin", color="999999")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+REVIEW_HEADER_FILL = PatternFill("solid", fgColor="E2EFDA")   # the columns a reviewer fills in
+SEVERITY_FILLS = {
+    "high": PatternFill("solid", fgColor="FF8B8B"),
+    "medium": PatternFill("solid", fgColor="FFC06A"),
+    "low": PatternFill("solid", fgColor="FFF08A"),
+}
+SEVERITY_CHART_COLOURS = {"high": "E03C31", "medium": "F39C12", "low": "F4D03F"}
+MISMATCH_FILL = PatternFill("solid", fgColor="FF8B8B")
+BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+SECTION_FONT = Font(bold=True, size=12)
+LINK_FONT = Font(color="0563C1", underline="single")
+FLAGGED_LINE_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
+
+SHEET_STATUS_LABELS = {"read": "已读取", "hidden": "隐藏（未读取）", "no-header": "未找到表头",
+                       "empty": "空表", "error": "读取出错"}
+ERROR_KIND_LABELS = {"error": "错误", "warning": "提示"}
+FIELD_NAMES = {"account": "科目", "debit": "借方金额", "credit": "贷方金额", "amount": "金额"}
+
+
+# ---------------------------------------------------------------- text and values
+
+def inert_text(value, *, for_csv: bool = False) -> str:
+    """Ledger text made safe to write: never a formula, never a character that breaks the file.
+
+    Control characters (other than tab and line breaks) are removed and carriage returns become
+    line feeds.  In an .xlsx the text is otherwise kept exactly, because the writer stores it as a
+    string cell; a CSV has no cell types, so there text that Excel would evaluate (starting with
+    = + - @, a tab or a carriage return, possibly after spaces) gets a leading apostrophe.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            if pd.isna(value):
+                return ""
+        except (TypeError, ValueError):   # lists and arrays are not missing values
+            pass
+        value = str(value)
+    starts_like_formula = value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS[:4])
+    text = _CONTROL_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if for_csv and starts_like_formula:
+        return "'" + text
+    return text
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel character units: CJK and full-width characters take two."""
+    longest = 0
+    for line in str(text).split("\n"):
+        width = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+        longest = max(longest, width)
+    return longest
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_date(value) -> dt.date | None:
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        value = pd.Timestamp(value)
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _fen(value) -> int | None:
+    return None if _is_missing(value) else int(value)
+
+
+def _yuan(fen: int | None) -> float | None:
+    # fen / 100 is the nearest double to the exact amount; only displayed, never summed.
+    return None if fen is None else fen / 100
+
+
+def _yuan_text(fen: int | None) -> str:
+    """Plain text Excel reads back as the same number (no thousands separator)."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan}.{cents:02d}"
+
+
+def _entity_label(entity) -> str:
+    text = inert_text(entity)
+    return text if text else NO_ENTITY
+
+
+def _book_label(book) -> str:
+    book = inert_text(book)
+    return BOOK_LABELS.get(book, book)
+
+
+def _severity_label(severity) -> str:
+    severity = inert_text(severity)
+    return SEVERITY_LABELS.get(severity, severity)
+
+
+def _row_numbers(rows) -> list[int]:
+    if isinstance(rows, str):
+        return [int(x) for x in re.findall(r"\d+", rows)]
+    if not hasattr(rows, "__iter__"):
+        return [] if _is_missing(rows) else [int(rows)]
+    return sorted({int(r) for r in rows if not _is_missing(r)})
+
+
+def rows_label(rows) -> str:
+    """[9, 10, 12] → "9–10、12"."""
+    numbers = _row_numbers(rows)
+    parts, start = [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            parts.append(str(start) if start == n else f"{start}–{n}")
+            start = None
+    return "、".join(parts)
+
+
+def _source_label(file, sheet, rows) -> str:
+    parts = [inert_text(file), inert_text(sheet)]
+    label = rows_label(rows)
+    if label:
+        parts.append(f"第{label}行")
+    return " / ".join(p for p in parts if p)
+
+
+def _field_label(name: str) -> str:
+    return FIELD_NAMES.get(name) or HEADER_SYNONYMS.get(name, (name,))[0]
+
+
+def _option_value(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "、".join(inert_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}={_option_value(v)}" for k, v in value.items())
+    return inert_text(value)
+
+
+def _header_footer_text(text: str, limit: int = 60) -> str:
+    # "&" starts a formatting code in page headers and footers; the whole header is capped at
+    # 255 characters by Excel, so long names are shortened.
+    text = text.replace("\n", " ")
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return text.replace("&", "&&")
+
+
+# ---------------------------------------------------------------- the findings as rows
+
+FINDING_HEADERS = ("序号", "单位", "账套", "期间", "凭证号", "日期", "摘要", "科目", "金额", "规则",
+                   "风险等级", "问题说明", "依据", "来源")
+REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    number: int
+    entity: str
+    book: str
+    period: str
+    voucher: str
+    date: dt.date | None
+    summary: str
+    account: str
+    amount_fen: int | None
+    rule_title: str
+    severity: str          # high | medium | low
+    message: str
+    basis: str
+    source: str
+    voucher_key: str
+    line_id: int | None
+
+    def csv_values(self) -> list[str]:
+        return [str(self.number), *(inert_text(v, for_csv=True) for v in (
+            self.entity, self.book, self.period, self.voucher)),
+            self.date.isoformat() if self.date else "",
+            inert_text(self.summary, for_csv=True), inert_text(self.account, for_csv=True),
+            _yuan_text(self.amount_fen),
+            *(inert_text(v, for_csv=True) for v in (
+                self.rule_title, _severity_label(self.severity), self.message, self.basis, self.source))]
+
+
+def finding_rows(findings: pd.DataFrame) -> list[FindingRow]:
+    """The findings in the order the engine gave them, as the report shows them."""
+    out = []
+    for number, f in enumerate(findings.to_dict("records"), start=1):
+        line_id = f.get("line_id")
+        out.append(FindingRow(
+            number=number, entity=_entity_label(f.get("entity")), book=_book_label(f.get("book")),
+            period=inert_text(f.get("period")), voucher=inert_text(f.get("voucher")),
+            date=_as_date(f.get("date")), summary=inert_text(f.get("summary")),
+            account=inert_text(f.get("account")), amount_fen=_fen(f.get("amount_fen")),
+            rule_title=inert_text(f.get("title")) or inert_text(f.get("rule")),
+            severity=inert_text(f.get("severity")), message=inert_text(f.get("message")),
+            basis=inert_text(f.get("basis")),
+            source=_source_label(f.get("file"), f.get("sheet"), f.get("rows")),
+            voucher_key=inert_text(f.get("voucher_key")),
+            line_id=None if _is_missing(line_id) else int(line_id)))
+    return out
+
+
+def write_findings_csv(result: ScanResult, path) -> None:
+    """The 问题清单 columns without the reviewer columns, UTF-8 with BOM so Excel reads Chinese."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(FINDING_HEADERS)
+        for row in finding_rows(result.findings):
+            writer.writerow(row.csv_values())
+
+
+# ---------------------------------------------------------------- worksheet writing
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"        # text | wrap | money | date | int
+    cap: int = 30             # widest the column may get
+    floor: int = 6
+
+
+class SheetWriter:
+    """Writes cells with the report's formats and remembers how wide each column needs to be."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.widths: dict[int, int] = defaultdict(int)
+        self.caps: dict[int, int] = {}
+        self.floors: dict[int, int] = {}
+
+    def put(self, row: int, col: int, value, kind: str = "text", *, measure: bool = True,
+            border: bool = True):
+        cell = self.ws.cell(row=row, column=col)
+        if kind == "money":
+            cell.number_format = MONEY_FORMAT
+            value = _yuan(_fen(value))
+            shown = "" if value is None else f"{value:,.2f}"
+        elif kind == "date":
+            cell.number_format = DATE_FORMAT
+            value = _as_date(value)
+            shown = "yyyy-mm-dd" if value else ""
+        elif isinstance(value, str) or kind in ("text", "wrap"):
+            value = None if _is_missing(value) else inert_text(value)[:EXCEL_TEXT_LIMIT]
+            shown = value or ""
+        else:
+            value = None if _is_missing(value) else value
+            shown = "" if value is None else str(value)
+        if value is not None and value != "":
+            cell.value = value
+            if isinstance(value, str):
+                # openpyxl turns "=…" into a formula and "#N/A" into an error; ledger text is
+                # neither.  quotePrefix keeps it text even when a reviewer edits the cell.
+                cell.data_type = "s"
+                if value.startswith(FORMULA_TRIGGERS) or value in ("#N/A", "#NULL!", "#DIV/0!", "#VALUE!",
+                                                                     "#REF!", "#NAME?", "#NUM!"):
+                    cell.quotePrefix = True
+        if kind == "wrap":
+            cell.alignment = WRAP
+        else:
+            cell.alignment = TOP
+        if border:
+            cell.border = BORDER
+        if measure:
+            self.widths[col] = max(self.widths[col], _display_width(shown))
+        return cell
+
+    def header(self, row: int, columns, *, review_from: int | None = None) -> None:
+        for col, column in enumerate(columns, start=1):
+            cell = self.put(row, col, column.header, measure=False)
+            cell.font = BOLD
+            cell.fill = REVIEW_HEADER_FILL if review_from and col >= review_from else HEADER_FILL
+            cell.alignment = HEADER_ALIGN
+            self.caps[col] = max(self.caps.get(col, 0), column.cap)
+            self.floors[col] = max(self.floors.get(col, 0), column.floor, min(_display_width(column.header) + 2, 12))
+
+    def row(self, row: int, columns, values) -> list:
+        return [self.put(row, col, value, column.kind)
+                for col, (column, value) in enumerate(zip(columns, values), start=1)]
+
+    def fit_columns(self) -> None:
+        for col in sorted(set(self.widths) | set(self.caps)):
+            cap = self.caps.get(col, 30)
+            width = max(self.floors.get(col, 6), min(self.widths.get(col, 0) + 2, cap))
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _setup_page(ws, title: str, footer_left: str, printed_at: str, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    header = _header_footer_text(f"{REPORT_TITLE} — {title}", 80)
+    for part in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
+        part.center.text = header
+        part.center.size = 12
+    for part in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
+        part.left.text = _header_footer_text(footer_left)
+        part.center.text = "第 &P 页 共 &N 页"
+        part.right.text = _header_footer_text(printed_at)
+
+
+def _table(ws, writer: SheetWriter, columns, rows, *, freeze: bool = True,
+           review_from: int | None = None) -> int:
+    """A sheet that is one table with its header in row 1; returns the last row written."""
+    writer.header(1, columns, review_from=review_from)
+    last = 1
+    for last, values in enumerate(rows, start=2):
+        writer.row(last, columns, values)
+    if freeze:
+        ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 2)}"
+    return last
+
+
+# ---------------------------------------------------------------- summary figures
+
+@dataclass
+class GroupFigures:
+    entity: str
+    book: str
+    periods: list[str]
+    lines: int = 0
+    counts: Counter = None
+    findings: int = 0
+    vouchers: int = 0
+    amount_fen: int = 0
+
+    def rank_key(self):
+        return (-self.counts["high"], -self.amount_fen, -self.counts["medium"], -self.findings,
+                self.entity, self.book)
+
+
+def _period_coverage(periods: list[str]) -> str:
+    periods = sorted({p for p in periods if re.fullmatch(r"\d{4}-\d{2}", p or "")})
+    if not periods:
+        return ""
+    first, last = periods[0], periods[-1]
+    year, month = int(first[:4]), int(first[5:])
+    expected = []
+    while f"{year:04d}-{month:02d}" <= last:
+        expected.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    missing = [p for p in expected if p not in set(periods)]
+    text = first if first == last else f"{first} 至 {last}"
+    text += f"（{len(periods)} 个月"
+    if missing:
+        shown = "、".join(missing[:6]) + ("等" if len(missing) > 6 else "")
+        text += f"，缺 {shown}"
+    return text + "）"
+
+
+def _unique_line_amount(frame: pd.DataFrame) -> int:
+    """Amount at issue counting each flagged line once, however many rules flag it."""
+    if frame.empty:
+        return 0
+    amounts = frame[["voucher_key", "line_id", "amount_fen"]].copy()
+    amounts["amount_fen"] = amounts["amount_fen"].map(lambda v: 0 if _is_missing(v) else int(v))
+    return int(sum(amounts.groupby(["voucher_key", "line_id"], dropna=False)["amount_fen"].max().map(int)))
+
+
+def _int_sum(values) -> int:
+    return int(sum(int(v) for v in values if not _is_missing(v)))
+
+
+def group_figures(result: ScanResult) -> list[GroupFigures]:
+    """One entry per entity and book, ranked so the places to look at first come first."""
+    groups: dict[tuple[str, str], GroupFigures] = {}
+
+    def group(entity, book) -> GroupFigures:
+        key = (inert_text(entity), inert_text(book))
+        if key not in groups:
+            groups[key] = GroupFigures(key[0], key[1], [], counts=Counter())
+        return groups[key]
+
+    for sheet in result.read.sheets:
+        if sheet.status != "read":
+            continue
+        g = group(sheet.entity, sheet.book)
+        g.periods.extend(sheet.periods)
+        g.lines += sheet.lines
+    findings = result.findings
+    if not findings.empty:
+        for (entity, book), frame in findings.groupby(["entity", "book"], sort=True, dropna=False):
+            g = group(entity, book)
+            g.counts.update(frame["severity"].map(inert_text))
+            g.findings = len(frame)
+            g.vouchers = frame["voucher_key"].nunique()
+            g.amount_fen = _unique_line_amount(frame)
+    return sorted(groups.values(), key=GroupFigures.rank_key)
+
+
+# ---------------------------------------------------------------- sheets
+
+def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, printed_at: str) -> None:
+    w = SheetWriter(ws)
+    findings = result.findings
+    r = 1
+    ws.cell(row=r, column=1, value=f"{REPORT_TITLE} — 汇总").font = TITLE_FONT
+    r += 2
+
+    def section(title: str) -> None:
+        nonlocal r
+        ws.cell(row=r, column=1, value=title).font = SECTION_FONT
+        r += 1
+
+    # Run facts: values overflow into the empty cells to their right, so they are not measured.
+    section("一、运行情况")
+    sheets = result.read.sheets
+    errors = [e for e in result.read.errors if e.kind == "error"]
+    warnings = [e for e in result.read.errors if e.kind != "error"]
+    lines_read = sum(s.lines for s in sheets)
+    dropped = sum(sum(s.skipped.values()) for s in sheets)
+    enabled = [rule for rule in result.rules if getattr(rule, "enabled", True)]
+    facts: list[tuple[str, object, str]] = [
+        ("生成时间", result.started_at.strftime("%Y-%m-%d %H:%M:%S"), "text"),
+        ("用时（秒）", round((result.finished_at - result.started_at).total_seconds(), 1), "int"),
+        ("版本", result.version or "", "text"),
+    ]
+    inputs = list(result.inputs) or [""]
+    facts += [("输入" if i == 0 else "", path, "text") for i, path in enumerate(inputs)]
+    facts += [
+        ("文件数", len({s.file for s in sheets}), "int"),
+        ("工作表数", len(sheets), "int"),
+        ("分录行数", lines_read, "int"),
+    ]
+    if len(result.read.ledger) != lines_read:
+        facts.append(("参与检查分录行数", len(result.read.ledger), "int"))
+    facts += [
+        ("剔除行数", dropped, "int"),
+        ("数据问题", f"错误 {len(errors)} 条，提示 {len(warnings)} 条（见“{PROBLEMS}”表）", "text"),
+        ("策略文件", result.policy_path or "默认", "text"),
+        ("检查期间", f"{result.periods[0]} 至 {result.periods[1]}" if result.periods else "全部期间", "text"),
+        ("启用规则", f"{len(enabled)} / {len(result.rules)}", "text"),
+        ("规则未运行", f"{len(result.rule_gaps)} 处（见下文“规则未运行”）" if result.rule_gaps else "无", "text"),
+        ("问题数", len(findings), "int"),
+        ("涉及凭证数", findings["voucher_key"].nunique() if not findings.empty else 0, "int"),
+        ("涉及金额（元，同一分录只计一次）", _unique_line_amount(findings), "money"),
+    ]
+    for label, value, kind in facts:
+        cell = w.put(r, 1, label, border=False)
+        cell.font = BOLD
+        w.put(r, 2, value, kind, measure=False, border=False).alignment = Alignment(horizontal="left")
+        r += 1
+    r += 1
+
+    # Where to look first.
+    groups = group_figures(result)
+    section("二、各单位问题概况（按高风险问题数、涉及金额排序）")
+    columns = (Column("排序", "int", 6), Column("单位", "text", 24), Column("账套", "text", 12),
+               Column("会计期间", "wrap", 30), Column("分录行数", "int", 10), Column("高", "int", 6),
+               Column("中", "int", 6), Column("低", "int", 6), Column("问题数", "int", 8),
+               Column("涉及凭证数", "int", 10), Column("涉及金额（元）", "money", 16))
+    w.header(r, columns)
+    r += 1
+    if not groups:
+        w.put(r, 1, "没有读取到分录。", border=False)
+        r += 1
+    for rank, g in enumerate(groups, start=1):
+        cells = w.row(r, columns, (rank, _entity_label(g.entity), _book_label(g.book), _period_coverage(g.periods),
+                                   g.lines, g.counts["high"], g.counts["medium"], g.counts["low"], g.findings,
+                                   g.vouchers, g.amount_fen))
+        for severity, cell in zip(("high", "medium", "low"), cells[5:8]):
+            if g.counts[severity]:
+                cell.fill = SEVERITY_FILLS[severity]
+        r += 1
+    r += 1
+
+    section("三、各单位按规则统计")
+    columns_by_rule = (Column("单位", "text", 24), Column("账套", "text", 12), Column("规则", "wrap", 30),
+                       Column("风险等级", "text", 8), Column("问题数", "int", 8), Column("金额（元）", "money", 16))
+    w.header(r, columns_by_rule)
+    r += 1
+    if findings.empty:
+        w.put(r, 1, "未发现问题。", border=False)
+        r += 1
+    else:
+        order = {(g.entity, g.book): i for i, g in enumerate(groups)}
+        per_rule = []
+        for (entity, book, rule), frame in findings.groupby(["entity", "book", "rule"], sort=True, dropna=False):
+            rule_info = rules_by_id.get(rule)
+            severity = _top_severity(frame["severity"])
+            per_rule.append((order.get((inert_text(entity), inert_text(book)), len(order)),
+                             SEVERITY_RANK.get(severity, 3), -len(frame), inert_text(rule),
+                             (_entity_label(entity), _book_label(book),
+                              getattr(rule_info, "title", None) or inert_text(frame["title"].iloc[0]),
+                              severity, len(frame), _int_sum(frame["amount_fen"]))))
+        for *_, values in sorted(per_rule, key=lambda t: t[:4]):
+            cells = w.row(r, columns_by_rule, (*values[:3], _severity_label(values[3]), *values[4:]))
+            if values[3] in SEVERITY_FILLS:
+                cells[3].fill = SEVERITY_FILLS[values[3]]
+            r += 1
+    r += 1
+
+    r = _write_rule_totals(ws, w, r, result, section)
+    if len({g.entity for g in groups}) > 1:
+        r = _write_entity_chart(ws, w, r, groups, section)
+
+    section("六、规则未运行（工作表缺少规则所需字段，这些规则没有检查这些工作表）")
+    gap_columns = (Column("规则编号", "text", 28), Column("规则", "wrap", 30), Column("文件", "wrap", 36),
+                   Column("工作表", "text", 20), Column("缺少字段", "text", 24))
+    w.header(r, gap_columns)
+    r += 1
+    if not result.rule_gaps:
+        w.put(r, 1, "无：所有启用的规则均已在全部工作表上运行。", border=False)
+        r += 1
+    for gap in result.rule_gaps:
+        rule_info = rules_by_id.get(gap.rule)
+        w.row(r, gap_columns, (gap.rule, getattr(rule_info, "title", ""), gap.file, gap.sheet,
+                               "、".join(_field_label(f) for f in gap.missing)))
+        r += 1
+    r += 1
+
+    r = _write_completeness(ws, w, r, result, section)
+    w.fit_columns()
+    _setup_page(ws, SUMMARY, footer, printed_at, None)
+
+
+def _top_severity(values) -> str:
+    present = [inert_text(v) for v in values]
+    return min(present, key=lambda s: SEVERITY_RANK.get(s, 3)) if present else ""
+
+
+def _write_rule_totals(ws, w: SheetWriter, r: int, result: ScanResult, section) -> int:
+    section("四、按规则统计")
+    findings = result.findings
+    columns = (Column("规则编号", "text", 28), Column("规则", "wrap", 30), Column("风险等级", "text", 8),
+               Column("问题数", "int", 8), Column("金额（元）", "money", 16))
+    rows = []
+    for rule in result.rules:
+        if not getattr(rule, "enabled", True):
+            continue
+        mine = findings[findings["rule"] == rule.id] if not findings.empty else findings
+        rows.append((-len(mine), SEVERITY_RANK.get(rule.severity, 3), rule.id,
+                     (rule.id, rule.title, rule.severity, len(mine), _int_sum(mine["amount_fen"]) if len(mine) else 0)))
+    known = {rule.id for rule in result.rules}
+    if not findings.empty:
+        # Findings of a rule missing from result.rules still have to be counted somewhere.
+        for rule_id, mine in findings[~findings["rule"].isin(known)].groupby("rule", sort=True):
+            rows.append((-len(mine), 3, rule_id, (rule_id, inert_text(mine["title"].iloc[0]),
+                                                  _top_severity(mine["severity"]), len(mine),
+                                                  _int_sum(mine["amount_fen"]))))
+    rows.sort(key=lambda t: t[:3])
+    header_row = r
+    w.header(r, columns)
+    r += 1
+    for *_, (rule_id, title, severity, count, amount) in rows:
+        cells = w.row(r, columns, (rule_id, title, _severity_label(severity), count, amount))
+        if severity in SEVERITY_FILLS:
+            cells[2].fill = SEVERITY_FILLS[severity]
+        r += 1
+    with_findings = sum(1 for row in rows if row[-1][3] > 0)
+    if with_findings:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "各规则问题数"
+        chart.legend = None
+        chart.add_data(Reference(ws, min_col=4, min_row=header_row, max_row=header_row + with_findings),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=header_row + 1, max_row=header_row + with_findings))
+        r = _place_chart(ws, chart, header_row, r, with_findings, len(columns))
+    return r + 1
+
+
+def _place_chart(ws, chart, top_row: int, next_row: int, categories: int, table_width: int) -> int:
+    """Anchor a chart to the right of its table and keep the rows it covers free of other tables."""
+    chart.x_axis.delete = False       # openpyxl 3.1 otherwise hides both axes in Excel
+    chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"    # first table row at the top
+    chart.y_axis.majorGridlines = None
+    chart.width = 16
+    chart.height = min(20.0, max(6.0, 0.8 * categories + 2.5))
+    ws.add_chart(chart, f"{get_column_letter(table_width + 2)}{top_row}")
+    rows_covered = math.ceil(chart.height / 0.53) + 1     # a default row is 15 pt = 0.53 cm
+    return max(next_row, top_row + rows_covered)
+
+
+def _write_entity_chart(ws, w: SheetWriter, r: int, groups: list[GroupFigures], section) -> int:
+    section("五、各单位问题数（图表数据）")
+    columns = (Column("单位", "text", 24), Column("高", "int", 6), Column("中", "int", 6),
+               Column("低", "int", 6), Column("合计", "int", 8))
+    totals: dict[str, Counter] = {}
+    for g in groups:                               # groups are ranked, so first seen = first shown
+        totals.setdefault(g.entity, Counter()).update(g.counts)
+    header_row = r
+    w.header(r, columns)
+    r += 1
+    for entity, counts in totals.items():
+        w.row(r, columns, (_entity_label(entity), counts["high"], counts["medium"], counts["low"],
+                           counts["high"] + counts["medium"] + counts["low"]))
+        r += 1
+    shown = min(len(totals), 20)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "各单位问题数"
+    chart.add_data(Reference(ws, min_col=2, max_col=4, min_row=header_row, max_row=header_row + shown),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=header_row + shown))
+    for series, severity in zip(chart.series, ("high", "medium", "low")):
+        series.graphicalProperties.solidFill = SEVERITY_CHART_COLOURS[severity]
+        series.graphicalProperties.line.solidFill = SEVERITY_CHART_COLOURS[severity]
+    r = _place_chart(ws, chart, header_row, r, shown, len(columns))
+    return r + 1
+
+
+def _write_completeness(ws, w: SheetWriter, r: int, result: ScanResult, section) -> int:
+    section("七、工作表完整性核对（分录行数 + 剔除行数 = 非空数据行 时为“一致”）")
+    reasons = sorted({reason for s in result.read.sheets for reason in s.skipped})
+    columns = (Column("文件", "wrap", 36), Column("工作表", "text", 20), Column("单位", "text", 24),
+               Column("账套", "text", 12), Column("状态", "text", 14), Column("表头行", "text", 8),
+               Column("分录行数", "int", 10), Column("剔除行数", "int", 10),
+               *(Column(f"剔除：{inert_text(reason)}", "int", 12) for reason in reasons),
+               Column("非空数据行", "int", 10), Column("核对", "text", 8), Column("说明", "wrap", 30))
+    w.header(r, columns)
+    r += 1
+    if not result.read.sheets:
+        w.put(r, 1, "没有读取到工作表。", border=False)
+        return r + 2
+    for s in result.read.sheets:
+        skipped_total = sum(s.skipped.values())
+        consistent = s.lines + skipped_total == s.data_rows
+        header_rows = sorted(s.header_rows)
+        header_label = "" if not header_rows else (str(header_rows[0]) if len(header_rows) == 1
+                                                   else f"{header_rows[0]}–{header_rows[-1]}")
+        status = SHEET_STATUS_LABELS.get(s.status, s.status)
+        cells = w.row(r, columns, (s.file, s.sheet, _entity_label(s.entity), _book_label(s.book), status,
+                                   header_label, s.lines, skipped_total,
+                                   *(s.skipped.get(reason, 0) for reason in reasons),
+                                   s.data_rows, "一致" if consistent else "不一致", s.note))
+        if not consistent:
+            cells[-2].fill = MISMATCH_FILL
+            cells[-2].font = BOLD
+        r += 1
+    return r + 1
+
+
+DETAIL_COLUMNS = (
+    Column("单位", "text", 16), Column("账套", "text", 10), Column("期间", "text", 9),
+    Column("凭证号", "text", 10), Column("日期", "date", 11), Column("行号", "int", 6),
+    Column("摘要", "wrap", 28), Column("科目编码", "text", 12), Column("科目名称", "wrap", 22),
+    Column("借方金额", "money", 14), Column("贷方金额", "money", 14), Column("往来单位", "wrap", 18),
+    Column("制单人", "text", 8), Column("审核人", "text", 8), Column("附件数", "int", 6),
+    Column("问题", "wrap", 26), Column("来源文件", "wrap", 24), Column("工作表", "text", 14),
+)
+
+
+def _write_detail(ws, result: ScanResult, footer: str, printed_at: str) -> dict[str, int]:
+    """Every line of every flagged voucher; returns the row of each voucher's first line."""
+    w = SheetWriter(ws)
+    w.header(1, DETAIL_COLUMNS)
+    ws.freeze_panes = "A2"
+    findings, ledger = result.findings, result.read.ledger
+    first_rows: dict[str, int] = {}
+    r = 2
+    if findings.empty:
+        w.put(r, 1, "未发现问题凭证。", border=False)
+    else:
+        keys = list(dict.fromkeys(findings["voucher_key"].map(inert_text)))
+        titles: dict[str, list[str]] = defaultdict(list)
+        for key, title in zip(findings["voucher_key"].map(inert_text), findings["title"].map(inert_text)):
+            if title not in titles[key]:
+                titles[key].append(title)
+        flagged_lines = {int(v) for v in findings["line_id"] if not _is_missing(v)}
+        lines = ledger[ledger["voucher_key"].isin(keys)]
+        by_voucher = {key: frame for key, frame in lines.groupby("voucher_key", sort=False)}
+        for key in keys:
+            frame = by_voucher.get(key)
+            if frame is None:
+                continue
+            if first_rows:
+                r += 1                      # a blank row between vouchers
+            first_rows[key] = r
+            problems = "；".join(titles[key])
+            frame = frame.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
+            for line in frame.to_dict("records"):
+                cells = w.row(r, DETAIL_COLUMNS, (
+                    _entity_label(line["entity"]), _book_label(line["book"]), line["period"], line["voucher"],
+                    line["date"], line["row"], line["summary"], line["account_code"], line["account_name"],
+                    line["debit_fen"] or None, line["credit_fen"] or None, line["counterparty"],
+                    line["preparer"], line["reviewer"], line["attachments"], problems, line["file"],
+                    line["sheet"]))
+                if int(line["line_id"]) in flagged_lines:
+                    for cell in cells:
+                        cell.font = FLAGGED_LINE_FONT
+                r += 1
+    last = max(r - 1, 2)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
+    ws.print_title_rows = "1:1"
+    w.fit_columns()
+    _setup_page(ws, DETAIL, footer, printed_at, "1:1")
+    return first_rows
+
+
+FINDING_COLUMNS_XLSX = (
+    Column("序号", "int", 6), Column("单位", "wrap", 14), Column("账套", "text", 8),
+    Column("期间", "text", 9), Column("凭证号", "text", 10), Column("日期", "date", 11),
+    Column("摘要", "wrap", 24), Column("科目", "wrap", 18), Column("金额", "money", 14),
+    Column("规则", "wrap", 18), Column("风险等级", "text", 6), Column("问题说明", "wrap", 36),
+    Column("依据", "wrap", 26), Column("来源", "wrap", 26),
+    Column("核实结论", "text", 10, 10), Column("整改措施", "wrap", 16, 16), Column("责任人", "text", 8, 8),
+    Column("备注", "wrap", 14, 14),
+)
+
+
+def _write_findings(ws, result: ScanResult, detail_rows: dict[str, int], footer: str, printed_at: str) -> None:
+    w = SheetWriter(ws)
+    rows = finding_rows(result.findings)
+    review_from = len(FINDING_HEADERS) + 1
+    severity_col = FINDING_HEADERS.index("风险等级") + 1
+    voucher_col = FINDING_HEADERS.index("凭证号") + 1
+    w.header(1, FINDING_COLUMNS_XLSX, review_from=review_from)
+    ws.freeze_panes = "A2"
+    for r, f in enumerate(rows, start=2):
+        cells = w.row(r, FINDING_COLUMNS_XLSX, (
+            f.number, f.entity, f.book, f.period, f.voucher, f.date, f.summary, f.account, f.amount_fen,
+            f.rule_title, _severity_label(f.severity), f.message, f.basis, f.source, None, None, None, None))
+        if f.severity in SEVERITY_FILLS:
+            cells[severity_col - 1].fill = SEVERITY_FILLS[f.severity]
+            cells[severity_col - 1].alignment = Alignment(horizontal="center", vertical="top")
+        target = detail_rows.get(f.voucher_key)
+        if target:
+            cell = cells[voucher_col - 1]
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{DETAIL}'!A{target}",
+                                       tooltip="查看凭证全部分录")
+            cell.font = LINK_FONT
+    last = len(rows) + 1
+    if not rows:
+        w.put(2, 1, "未发现问题。", border=False)
+    else:
+        review = DataValidation(type="list", formula1='"' + ",".join(REVIEW_CHOICES) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle="核实结论",
+                                error="请从下拉列表中选择：" + "、".join(REVIEW_CHOICES))
+        review.add(f"{get_column_letter(review_from)}2:{get_column_letter(review_from)}{last}")
+        ws.add_data_validation(review)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS_XLSX))}{max(last, 2)}"
+    w.fit_columns()
+    _setup_page(ws, FINDINGS, footer, printed_at, "1:1")
+
+
+PROBLEM_COLUMNS = (
+    Column("类别", "text", 10), Column("文件", "wrap", 36), Column("工作表", "text", 20),
+    Column("行号", "int", 8), Column("列", "text", 18), Column("说明", "wrap", 60), Column("原文", "wrap", 40),
+)
+
+
+def _problem_rows(result: ScanResult, rules_by_id: dict):
+    for e in result.read.errors:
+        yield (ERROR_KIND_LABELS.get(e.kind, e.kind), e.file, e.sheet, e.row, e.column, e.message, None)
+    dropped = result.read.dropped
+    if dropped is not None and not dropped.empty:
+        for d in dropped.to_dict("records"):
+            row = d.get("row")
+            yield ("剔除行", d.get("file"), d.get("sheet"), None if _is_missing(row) else int(row), None,
+                   d.get("reason"), d.get("text"))
+    for gap in result.rule_gaps:
+        title = getattr(rules_by_id.get(gap.rule), "title", "") or gap.rule
+        missing = "、".join(_field_label(f) for f in gap.missing)
+        yield ("规则未运行", gap.file, gap.sheet, None, missing,
+               f"规则“{title}”（{gap.rule}）未检查此工作表：缺少所需字段 {missing}。"
+               f"请在表头中补充该列，或在策略文件 [reading] header_synonyms 中登记其表头名称。", None)
+
+
+def _write_problems(ws, result: ScanResult, rules_by_id: dict, footer: str, printed_at: str) -> None:
+    w = SheetWriter(ws)
+    rows = list(_problem_rows(result, rules_by_id))
+    if not rows:
+        rows = [("无", None, None, None, None, "没有数据问题：没有读取错误、没有剔除的行、所有规则均已运行。", None)]
+    last = _table(ws, w, PROBLEM_COLUMNS, rows)
+    for r in range(2, last + 1):
+        if ws.cell(row=r, column=1).value == "错误":
+            ws.cell(row=r, column=1).fill = SEVERITY_FILLS["high"]
+    w.fit_columns()
+    _setup_page(ws, PROBLEMS, footer, printed_at, "1:1")
+
+
+RULE_COLUMNS = (
+    Column("规则编号", "text", 30), Column("中文名称", "wrap", 24), Column("English title", "wrap", 30),
+    Column("风险等级", "text", 8), Column("依据", "wrap", 40), Column("是否启用", "text", 8),
+    Column("所需字段", "wrap", 16), Column("选项（本次生效值）", "wrap", 36), Column("选项说明", "wrap", 50),
+)
+
+
+def _write_rules(ws, result: ScanResult, footer: str, printed_at: str) -> None:
+    w = SheetWriter(ws)
+    rows = []
+    for rule in result.rules:
+        options = dict(getattr(rule, "options", {}) or {})
+        help_texts = getattr(rule, "options_help", {}) or {}
+        rows.append((rule.id, rule.title, rule.title_en, _severity_label(rule.severity), rule.basis,
+                     "是" if getattr(rule, "enabled", True) else "否",
+                     "、".join(_field_label(f) for f in getattr(rule, "requires", ())),
+                     "\n".join(f"{name} = {_option_value(value)}" for name, value in options.items()) or "无",
+                     "\n".join(f"{name}：{inert_text(help_texts[name])}" for name in options if name in help_texts)))
+    if not rows:
+        rows = [("无", None, None, None, None, None, None, None, None)]
+    last = _table(ws, w, RULE_COLUMNS, rows)
+    for r, rule in enumerate(result.rules, start=2):
+        if rule.severity in SEVERITY_FILLS:
+            ws.cell(row=r, column=4).fill = SEVERITY_FILLS[rule.severity]
+    del last
+    w.fit_columns()
+    _setup_page(ws, RULES, footer, printed_at, "1:1")
+
+
+# ---------------------------------------------------------------- workbook
+
+def _footer_entity(result: ScanResult) -> str:
+    entities = {inert_text(s.entity) for s in result.read.sheets if s.status == "read"}
+    if not result.findings.empty:
+        entities |= set(result.findings["entity"].map(inert_text))
+    entities.discard("")
+    if len(entities) > 1:
+        return "多个单位"
+    return next(iter(entities), "")
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+class _FixedTimeZipFile(zipfile.ZipFile):
+    """Stamps every member with one time, so the same scan gives the same bytes."""
+
+    def __init__(self, path, moment: dt.datetime):
+        super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._stamp = max(moment, dt.datetime(1980, 1, 1)).timetuple()[:6]
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._stamp)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes(), compress_type, compresslevel)
+
+
+def build_workbook(result: ScanResult) -> Workbook:
+    """The report as an openpyxl workbook (``write_report`` saves it)."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY
+    findings_ws = wb.create_sheet(FINDINGS)
+    detail_ws = wb.create_sheet(DETAIL)
+    problems_ws = wb.create_sheet(PROBLEMS)
+    rules_ws = wb.create_sheet(RULES)
+
+    footer = _footer_entity(result)
+    printed_at = "生成于 " + result.started_at.strftime("%Y-%m-%d %H:%M")
+    rules_by_id = {rule.id: rule for rule in result.rules}
+    _write_summary(summary, result, rules_by_id, footer, printed_at)
+    detail_rows = _write_detail(detail_ws, result, footer, printed_at)
+    _write_findings(findings_ws, result, detail_rows, footer, printed_at)
+    _write_problems(problems_ws, result, rules_by_id, footer, printed_at)
+    _write_rules(rules_ws, result, footer, printed_at)
+
+    moment = _naive_utc(result.started_at)
+    wb.properties.created = moment
+    wb.properties.modified = moment
+    wb.properties.creator = "voucher-checker"
+    wb.properties.lastModifiedBy = "voucher-checker"
+    wb.properties.title = REPORT_TITLE
+    wb.properties.subject = _header_footer_text(footer, 200)
+    wb.properties.description = f"voucher-checker {result.version}".strip()
+    wb.active = 0
+    return wb
+
+
+def write_report(result: ScanResult, path) -> None:
+    """Write the Excel report.  The same ScanResult always gives the same file, byte for byte."""
+    wb = build_workbook(result)
+    # openpyxl's save() stamps "modified" with the current time; ExcelWriter keeps ours.
+    with _FixedTimeZipFile(path, _naive_utc(result.started_at)) as archive:
+        ExcelWriter(wb, archive).save()

@@ -1,0 +1,136 @@
+"""The voucher-check command as a user runs it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+from checker.policy import load_policy
+from checker.registry import discover
+from tests.conftest import write_xlsx
+
+HEADER = ["日期", "凭证号", "摘要", "科目", "借方", "贷方", "制单", "审核"]
+
+
+def clean_book(path):
+    return write_xlsx(path, {"3月": [["建设社区行政账"], HEADER,
+                                     ["2021-03-02", "记-1", "购买打印纸", "管理费用-办公费", 300, None, "张三", "李四"],
+                                     ["", "", "购买打印纸", "银行存款", None, 300, "", ""]]})
+
+
+def withdrawal_book(path):
+    return write_xlsx(path, {"3月": [["建设社区行政账"], HEADER,
+                                     ["2021-03-06", "记-1", "提取备用金", "库存现金", 2500, None, "张三", "李四"],
+                                     ["", "", "提取备用金", "银行存款", None, 2500, "", ""]]})
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_exit_code_0_when_nothing_found(tmp_path):
+    clean_book(tmp_path / "in" / "建设社区行政账.xlsx")
+    result = run("scan", str(tmp_path / "in"), "--no-report", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "读取 1 个文件、1 张工作表、2 行分录" in result.output
+
+
+def test_exit_code_1_with_findings_and_json_contract(tmp_path):
+    withdrawal_book(tmp_path / "in" / "建设社区行政账.xlsx")
+    out = tmp_path / "out.json"
+    result = run("scan", str(tmp_path / "in"), "--no-report", "--json", str(out), "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) >= {"version", "files", "errors", "findings"}
+    assert data["files"] == [{"file": "建设社区行政账.xlsx", "sheet": "3月", "entity": "建设社区", "book": "admin",
+                              "lines": 2, "skipped": 0, "periods": ["2021-03"]}]
+    finding = next(f for f in data["findings"] if f["rule"] == "petty-cash-over-limit")
+    assert set(finding) == {"rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher",
+                            "voucher_number", "date", "amount", "message"}
+    assert (finding["voucher"], finding["voucher_number"], finding["rows"], finding["amount"]) == ("记-1", 1, [3, 4], 2500.0)
+    assert finding["date"] == "2021-03-06"
+
+
+def test_exit_code_2_when_an_input_cannot_be_read_but_the_rest_is_reported(tmp_path):
+    withdrawal_book(tmp_path / "in" / "建设社区行政账.xlsx")
+    (tmp_path / "in" / "坏文件.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "out.json"
+    result = run("scan", str(tmp_path / "in"), "--no-report", "--json", str(out), "--jobs", "1")
+    assert result.exit_code == 2
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["errors"][0]["file"] == "坏文件.xlsx"
+    assert data["findings"], "findings of the readable file are still written"
+    assert "坏文件.xlsx" in result.output
+
+
+def test_json_to_stdout_keeps_stdout_clean(tmp_path):
+    withdrawal_book(tmp_path / "a.xlsx")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "a.xlsx"), "--no-report", "--json", "-", "--jobs", "1"])
+    data = json.loads(result.stdout)
+    assert data["files"][0]["file"] == str(tmp_path / "a.xlsx"), "a file given directly is named as given"
+
+
+def test_period_option(tmp_path):
+    withdrawal_book(tmp_path / "a.xlsx")
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-04..2021-06").exit_code == 0
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-03").exit_code == 1
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-13").exit_code == 2
+
+
+def test_rule_and_skip_rule(tmp_path):
+    withdrawal_book(tmp_path / "a.xlsx")
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--skip-rule", "petty-cash-over-limit").exit_code == 0
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--rule", "unbalanced-voucher").exit_code == 0
+    result = run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--rule", "no-such-rule")
+    assert result.exit_code == 2 and "no-such-rule" in result.output
+
+
+def test_init_config_writes_every_option_and_loads_back(tmp_path):
+    target = tmp_path / "策略.toml"
+    assert run("init-config", str(target)).exit_code == 0
+    data = tomllib.loads(target.read_text(encoding="utf-8"))
+    for rule in discover():
+        assert data["rules"][rule.id] == {"enabled": True, **rule.defaults}
+    assert run("init-config", str(target)).exit_code == 1, "an existing file is not overwritten"
+    load_policy(target)
+
+
+def test_config_changes_a_threshold(tmp_path):
+    withdrawal_book(tmp_path / "a.xlsx")
+    config = tmp_path / "p.toml"
+    config.write_text("[rules.petty-cash-over-limit]\nlimit_yuan = 5000\n", encoding="utf-8")
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--config", str(config),
+               "--skip-rule", "cash-payment").exit_code == 0
+
+
+def test_rules_command_lists_options(tmp_path):
+    result = run("rules")
+    assert result.exit_code == 0
+    assert "petty-cash-over-limit" in result.output and "limit_yuan = 2000" in result.output
+
+
+def test_inspect_shows_mapping(tmp_path):
+    path = withdrawal_book(tmp_path / "建设社区行政账.xlsx")
+    result = run("inspect", str(path))
+    assert result.exit_code == 0
+    assert "表头行：第 2 行" in result.output
+    assert "摘要 ← C（摘要）" in result.output
+    assert "单位：建设社区" in result.output and "账套：行政账" in result.output
+
+
+def test_console_output_survives_a_gbk_console(tmp_path):
+    # A file name with a character GBK cannot encode, printed in the error list.
+    bad = tmp_path / "坏文件😀.xlsx"
+    bad.write_bytes(b"junk")
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONUTF8": "0"}
+    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(tmp_path), "--no-report", "--jobs", "1"],
+                          capture_output=True, env=env)
+    assert proc.returncode == 2, proc.stderr.decode("gbk", "replace")
+    text = proc.stdout.decode("gbk")
+    assert "无法读取或有错误的输入" in text

@@ -1,0 +1,121 @@
+"""The engine around the rules: gaps when a field is missing, per-entity options, --period, plug-ins."""
+from __future__ import annotations
+
+import types
+
+import pandas as pd
+import pytest
+
+from checker import registry
+from checker.engine import no_findings, run_rules
+from checker.model import SheetInfo
+from checker.policy import Policy, PolicyError, load_policy, prepare_rules
+from checker.testing import ledger_from_rows
+
+
+def make_rule(rule_id="big-debit", requires=(), defaults=None):
+    """A rule that flags every debit line at or above ``limit_yuan``."""
+    def check(ledger, options):
+        hit = ledger[ledger["debit_fen"] >= options["limit_yuan"] * 100]
+        return pd.DataFrame({"voucher_key": hit["voucher_key"], "line_id": hit["line_id"],
+                             "amount_fen": hit["debit_fen"], "message": "借方金额较大"})
+    return registry.Rule(id=rule_id, title="大额借方", title_en="Big debit", severity="medium", basis="测试",
+                         requires=tuple(requires), defaults=defaults or {"limit_yuan": 100},
+                         options_help={}, check=check, options=dict(defaults or {"limit_yuan": 100}))
+
+
+def two_entity_ledger():
+    a = ledger_from_rows([("记-1", "2021-03-01", "买水", "管理费用", 150, ""), ("记-1", "2021-03-01", "买水", "银行存款", "", 150)],
+                         entity="建设社区", file="a.xlsx", sheet="3月")
+    b = ledger_from_rows([("记-1", "2021-04-01", "买水", "管理费用", 150, ""), ("记-1", "2021-04-01", "买水", "银行存款", "", 150)],
+                         entity="和平村", file="b.xlsx", sheet="4月")
+    ledger = pd.concat([a, b], ignore_index=True)
+    ledger["line_id"] = range(len(ledger))
+    ledger.index = ledger["line_id"].to_numpy()
+    sheets = [SheetInfo("a.xlsx", "3月", "建设社区", "admin", fields=frozenset({"date", "voucher", "summary", "account_name", "debit", "credit"}), lines=2),
+              SheetInfo("b.xlsx", "4月", "和平村", "admin", fields=frozenset({"date", "voucher", "summary", "account_name", "debit", "credit", "reviewer"}), lines=2)]
+    return ledger, sheets
+
+
+def test_findings_carry_voucher_context():
+    ledger, sheets = two_entity_ledger()
+    findings, gaps = run_rules(ledger, sheets, [make_rule()], Policy())
+    assert not gaps
+    assert list(findings["entity"]) == ["和平村", "建设社区"], "ordered by entity, book, period, voucher"
+    first = findings.iloc[1]
+    assert (first["file"], first["sheet"], first["rows"], first["voucher"], first["period"]) == ("a.xlsx", "3月", [2, 3], "记-1", "2021-03")
+    assert first["summary"] == "买水" and first["account"] == "管理费用"
+    assert first["amount_fen"] == 15000 and first["severity"] == "medium"
+
+
+def test_rule_that_needs_a_missing_column_reports_a_gap_instead_of_passing():
+    ledger, sheets = two_entity_ledger()
+    findings, gaps = run_rules(ledger, sheets, [make_rule(requires=("reviewer",))], Policy())
+    assert list(findings["entity"]) == ["和平村"]
+    assert [(g.rule, g.file, g.missing) for g in gaps] == [("big-debit", "a.xlsx", ("reviewer",))]
+
+
+def test_overrides_per_entity(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[rules.big-debit]\nlimit_yuan = 100\n[[overrides]]\nentity = "和平村"\n'
+                      '[overrides.rules.big-debit]\nlimit_yuan = 1000\n', encoding="utf-8")
+    policy = load_policy(config)
+    rules = prepare_rules([make_rule()], policy)
+    ledger, sheets = two_entity_ledger()
+    findings, _ = run_rules(ledger, sheets, rules, policy)
+    assert list(findings["entity"]) == ["建设社区"]
+
+
+def test_disabled_per_book(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[[overrides]]\nbook = "admin"\n[overrides.rules.big-debit]\nenabled = false\n', encoding="utf-8")
+    policy = load_policy(config)
+    rules = prepare_rules([make_rule()], policy)
+    ledger, sheets = two_entity_ledger()
+    assert run_rules(ledger, sheets, rules, policy)[0].empty
+
+
+def test_period_filter_keeps_only_those_months():
+    ledger, sheets = two_entity_ledger()
+    findings, _ = run_rules(ledger, sheets, [make_rule()], Policy(), periods=("2021-04", "2021-06"))
+    assert list(findings["period"]) == ["2021-04"]
+
+
+def test_unknown_rule_or_option_in_policy_is_a_clear_error(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[rules.big-debit]\nlimit = 5\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="未知选项：limit"):
+        prepare_rules([make_rule()], load_policy(config))
+    config.write_text('[rules.no-such-rule]\nlimit = 5\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="no-such-rule"):
+        prepare_rules([make_rule()], load_policy(config))
+
+
+def test_bad_toml_names_the_problem(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[rules\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="格式有误"):
+        load_policy(config)
+
+
+def test_plugins_are_discovered_through_entry_points(monkeypatch):
+    module = types.ModuleType("local_rules.subsidy")
+    module.__doc__ = "A local rule."
+    module.ID, module.TITLE, module.TITLE_EN = "local-subsidy", "无依据发放补贴", "Subsidy without basis"
+    module.SEVERITY, module.BASIS, module.DEFAULTS = "medium", "本地办法", {}
+    module.check = lambda ledger, options: no_findings()
+
+    class EntryPoint:
+        def load(self):
+            return module
+    monkeypatch.setattr(registry, "entry_points", lambda group: [EntryPoint()] if group == registry.ENTRY_POINT_GROUP else [])
+    assert "local-subsidy" in [r.id for r in registry.discover()]
+
+
+def test_every_builtin_rule_declares_its_data():
+    rules = registry.discover()
+    assert rules, "the rules package holds rule modules"
+    for rule in rules:
+        assert rule.id == rule.id.lower() and " " not in rule.id
+        assert rule.title and rule.title_en and rule.basis
+        assert set(rule.options_help) >= set(rule.defaults), f"{rule.id}: every option needs help text"
