@@ -648,7 +648,12 @@ def read_file(item: InputFile, policy: Policy) -> FileRead:
             reader.info.status = "error"
             reader.error(None, "", f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。")
             lines = None
-        result.sheets.append(reader.info)
+        info = reader.info
+        accounted = info.lines + sum(info.skipped.values())
+        if info.status == "read" and accounted != info.data_rows:
+            reader.error(None, "", f"行数核对不一致：分录 {info.lines} 行 + 剔除 {sum(info.skipped.values())} 行 "
+                         f"≠ 表头下非空行 {info.data_rows} 行。这是程序缺陷，请把该文件提供给维护人员。")
+        result.sheets.append(info)
         result.errors.extend(reader.errors)
         result.dropped.extend(reader.dropped)
         if lines is not None and len(lines):

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from copy import copy
 import math
 import re
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -45,6 +47,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # holds them, and they never carry meaning in a ledger.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 EXCEL_TEXT_LIMIT = 32767
+EXCEL_ERRORS = frozenset(("#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!"))
+LINE_HEIGHT = 15          # points per line of 11-point text, CJK included
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -60,11 +64,13 @@ SEVERITY_FILLS = {
 }
 SEVERITY_CHART_COLOURS = {"high": "E03C31", "medium": "F39C12", "low": "F4D03F"}
 MISMATCH_FILL = PatternFill("solid", fgColor="FF8B8B")
-BOLD = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-SECTION_FONT = Font(bold=True, size=12)
-LINK_FONT = Font(color="0563C1", underline="single")
-FLAGGED_LINE_FONT = Font(bold=True)
+# Every font names its face: a nameless one makes LibreOffice and WPS fall back to a serif face.
+FONT_NAME = "Calibri"
+BOLD = Font(name=FONT_NAME, size=11, bold=True)
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=14)
+SECTION_FONT = Font(name=FONT_NAME, bold=True, size=12)
+LINK_FONT = Font(name=FONT_NAME, size=11, color="0563C1", underline="single")
+FLAGGED_LINE_FONT = Font(name=FONT_NAME, size=11, bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
@@ -94,8 +100,10 @@ def inert_text(value, *, for_csv: bool = False) -> str:
         except (TypeError, ValueError):   # lists and arrays are not missing values
             pass
         value = str(value)
-    starts_like_formula = value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS[:4])
-    text = _CONTROL_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL_CHARS.sub("", value)
+    # Judged after removing controls ("\x07=1" is "=1" to Excel) but before normalising "\r".
+    starts_like_formula = text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS[:4])
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if for_csv and starts_like_formula:
         return "'" + text
     return text
@@ -296,16 +304,19 @@ class SheetWriter:
         self.widths: dict[int, int] = defaultdict(int)
         self.caps: dict[int, int] = {}
         self.floors: dict[int, int] = {}
+        self.wrapped: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self._styles: dict[tuple, object] = {}
 
     def put(self, row: int, col: int, value, kind: str = "text", *, measure: bool = True,
-            border: bool = True):
+            border: bool = True, font: Font | None = None):
         cell = self.ws.cell(row=row, column=col)
+        number_format = None
         if kind == "money":
-            cell.number_format = MONEY_FORMAT
+            number_format = MONEY_FORMAT
             value = _yuan(_fen(value))
             shown = "" if value is None else f"{value:,.2f}"
         elif kind == "date":
-            cell.number_format = DATE_FORMAT
+            number_format = DATE_FORMAT
             value = _as_date(value)
             shown = "yyyy-mm-dd" if value else ""
         elif isinstance(value, str) or kind in ("text", "wrap"):
@@ -314,24 +325,39 @@ class SheetWriter:
         else:
             value = None if _is_missing(value) else value
             shown = "" if value is None else str(value)
+        quote = False
         if value is not None and value != "":
             cell.value = value
             if isinstance(value, str):
                 # openpyxl turns "=…" into a formula and "#N/A" into an error; ledger text is
                 # neither.  quotePrefix keeps it text even when a reviewer edits the cell.
                 cell.data_type = "s"
-                if value.startswith(FORMULA_TRIGGERS) or value in ("#N/A", "#NULL!", "#DIV/0!", "#VALUE!",
-                                                                     "#REF!", "#NAME?", "#NUM!"):
-                    cell.quotePrefix = True
-        if kind == "wrap":
-            cell.alignment = WRAP
-        else:
-            cell.alignment = TOP
-        if border:
-            cell.border = BORDER
+                quote = value.startswith(FORMULA_TRIGGERS) or value in EXCEL_ERRORS
+        if kind == "wrap" and shown:
+            self.wrapped[row].append((col, shown))
+        self._style(cell, number_format, WRAP if kind == "wrap" else TOP, border, font, quote)
         if measure:
             self.widths[col] = max(self.widths[col], _display_width(shown))
         return cell
+
+    def _style(self, cell, number_format, alignment, border, font, quote) -> None:
+        # Assigning styles one attribute at a time hashes every style object on each call, which
+        # dominated the run time on large reports; the few combinations used are built once.
+        key = (number_format, id(alignment), border, id(font), quote)
+        cached = self._styles.get(key)
+        if cached is not None:
+            cell._style = copy(cached)
+            return
+        if number_format:
+            cell.number_format = number_format
+        cell.alignment = alignment
+        if border:
+            cell.border = BORDER
+        if font is not None:
+            cell.font = font
+        if quote:
+            cell.quotePrefix = True
+        self._styles[key] = copy(cell._style)
 
     def header(self, row: int, columns, *, review_from: int | None = None) -> None:
         for col, column in enumerate(columns, start=1):
@@ -339,18 +365,35 @@ class SheetWriter:
             cell.font = BOLD
             cell.fill = REVIEW_HEADER_FILL if review_from and col >= review_from else HEADER_FILL
             cell.alignment = HEADER_ALIGN
+            self.wrapped[row].append((col, column.header))
             self.caps[col] = max(self.caps.get(col, 0), column.cap)
-            self.floors[col] = max(self.floors.get(col, 0), column.floor, min(_display_width(column.header) + 2, 12))
+            self.floors[col] = max(self.floors.get(col, 0), column.floor)
 
-    def row(self, row: int, columns, values) -> list:
-        return [self.put(row, col, value, column.kind)
+    def row(self, row: int, columns, values, font: Font | None = None) -> list:
+        return [self.put(row, col, value, column.kind, font=font)
                 for col, (column, value) in enumerate(zip(columns, values), start=1)]
 
     def fit_columns(self) -> None:
+        """Set column widths, then row heights for wrapped text.
+
+        Row heights are estimated rather than left to the application: LibreOffice (and Excel
+        for some files) keeps one-line rows for wrapped text it did not lay out itself, which
+        hides most of a long 问题说明 on screen and on paper."""
+        widths = {}
         for col in sorted(set(self.widths) | set(self.caps)):
             cap = self.caps.get(col, 30)
-            width = max(self.floors.get(col, 6), min(self.widths.get(col, 0) + 2, cap))
-            self.ws.column_dimensions[get_column_letter(col)].width = width
+            widths[col] = max(self.floors.get(col, 6), min(self.widths.get(col, 0) + 2, cap))
+            self.ws.column_dimensions[get_column_letter(col)].width = widths[col]
+        for row, cells in self.wrapped.items():
+            lines = max(_line_count(text, widths.get(col, 8.43)) for col, text in cells)
+            if lines > 1:
+                self.ws.row_dimensions[row].height = min(409, lines * LINE_HEIGHT + 2)
+
+
+def _line_count(text: str, width: float) -> int:
+    # A unit of cell padding; word wrapping at spaces may still need one line more than this.
+    usable = max(1.0, width - 1)
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in str(text).split("\n"))
 
 
 def _setup_page(ws, title: str, footer_left: str, printed_at: str, title_rows: str | None) -> None:
@@ -366,24 +409,20 @@ def _setup_page(ws, title: str, footer_left: str, printed_at: str, title_rows: s
     if title_rows:
         ws.print_title_rows = title_rows
     header = _header_footer_text(f"{REPORT_TITLE} — {title}", 80)
-    for part in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
-        part.center.text = header
-        part.center.size = 12
-    for part in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
-        part.left.text = _header_footer_text(footer_left)
-        part.center.text = "第 &P 页 共 &N 页"
-        part.right.text = _header_footer_text(printed_at)
+    ws.oddHeader.center.text = header
+    ws.oddHeader.center.size = 12
+    ws.oddFooter.left.text = _header_footer_text(footer_left)
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.right.text = _header_footer_text(printed_at)
 
 
-def _table(ws, writer: SheetWriter, columns, rows, *, freeze: bool = True,
-           review_from: int | None = None) -> int:
+def _table(ws, writer: SheetWriter, columns, rows) -> int:
     """A sheet that is one table with its header in row 1; returns the last row written."""
-    writer.header(1, columns, review_from=review_from)
+    writer.header(1, columns)
     last = 1
     for last, values in enumerate(rows, start=2):
         writer.row(last, columns, values)
-    if freeze:
-        ws.freeze_panes = "A2"
+    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 2)}"
     return last
 
@@ -394,9 +433,9 @@ def _table(ws, writer: SheetWriter, columns, rows, *, freeze: bool = True,
 class GroupFigures:
     entity: str
     book: str
-    periods: list[str]
+    periods: list[str] = field(default_factory=list)
     lines: int = 0
-    counts: Counter = None
+    counts: Counter = field(default_factory=Counter)
     findings: int = 0
     vouchers: int = 0
     amount_fen: int = 0
@@ -416,7 +455,8 @@ def _period_coverage(periods: list[str]) -> str:
     while f"{year:04d}-{month:02d}" <= last:
         expected.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    missing = [p for p in expected if p not in set(periods)]
+    present = set(periods)
+    missing = [p for p in expected if p not in present]
     text = first if first == last else f"{first} 至 {last}"
     text += f"（{len(periods)} 个月"
     if missing:
@@ -431,7 +471,7 @@ def _unique_line_amount(frame: pd.DataFrame) -> int:
         return 0
     amounts = frame[["voucher_key", "line_id", "amount_fen"]].copy()
     amounts["amount_fen"] = amounts["amount_fen"].map(lambda v: 0 if _is_missing(v) else int(v))
-    return int(sum(amounts.groupby(["voucher_key", "line_id"], dropna=False)["amount_fen"].max().map(int)))
+    return _int_sum(amounts.groupby(["voucher_key", "line_id"], dropna=False)["amount_fen"].max())
 
 
 def _int_sum(values) -> int:
@@ -445,7 +485,7 @@ def group_figures(result: ScanResult) -> list[GroupFigures]:
     def group(entity, book) -> GroupFigures:
         key = (inert_text(entity), inert_text(book))
         if key not in groups:
-            groups[key] = GroupFigures(key[0], key[1], [], counts=Counter())
+            groups[key] = GroupFigures(key[0], key[1])
         return groups[key]
 
     for sheet in result.read.sheets:
@@ -474,13 +514,8 @@ def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, print
     ws.cell(row=r, column=1, value=f"{REPORT_TITLE} — 汇总").font = TITLE_FONT
     r += 2
 
-    def section(title: str) -> None:
-        nonlocal r
-        ws.cell(row=r, column=1, value=title).font = SECTION_FONT
-        r += 1
-
     # Run facts: values overflow into the empty cells to their right, so they are not measured.
-    section("一、运行情况")
+    r = _section(ws, r, "一、运行情况")
     sheets = result.read.sheets
     errors = [e for e in result.read.errors if e.kind == "error"]
     warnings = [e for e in result.read.errors if e.kind != "error"]
@@ -510,7 +545,7 @@ def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, print
         ("规则未运行", f"{len(result.rule_gaps)} 处（见下文“规则未运行”）" if result.rule_gaps else "无", "text"),
         ("问题数", len(findings), "int"),
         ("涉及凭证数", findings["voucher_key"].nunique() if not findings.empty else 0, "int"),
-        ("涉及金额（元，同一分录只计一次）", _unique_line_amount(findings), "money"),
+        ("涉及金额（元）", _unique_line_amount(findings), "money"),
     ]
     for label, value, kind in facts:
         cell = w.put(r, 1, label, border=False)
@@ -521,7 +556,7 @@ def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, print
 
     # Where to look first.
     groups = group_figures(result)
-    section("二、各单位问题概况（按高风险问题数、涉及金额排序）")
+    r = _section(ws, r, "二、各单位问题概况（按高风险问题数、涉及金额排序；涉及金额中同一分录只计一次）")
     columns = (Column("排序", "int", 6), Column("单位", "text", 24), Column("账套", "text", 12),
                Column("会计期间", "wrap", 30), Column("分录行数", "int", 10), Column("高", "int", 6),
                Column("中", "int", 6), Column("低", "int", 6), Column("问题数", "int", 8),
@@ -541,7 +576,7 @@ def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, print
         r += 1
     r += 1
 
-    section("三、各单位按规则统计")
+    r = _section(ws, r, "三、各单位按规则统计")
     columns_by_rule = (Column("单位", "text", 24), Column("账套", "text", 12), Column("规则", "wrap", 30),
                        Column("风险等级", "text", 8), Column("问题数", "int", 8), Column("金额（元）", "money", 16))
     w.header(r, columns_by_rule)
@@ -567,11 +602,11 @@ def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, print
             r += 1
     r += 1
 
-    r = _write_rule_totals(ws, w, r, result, section)
+    r = _write_rule_totals(ws, w, r, result)
     if len({g.entity for g in groups}) > 1:
-        r = _write_entity_chart(ws, w, r, groups, section)
+        r = _write_entity_chart(ws, w, r, groups)
 
-    section("六、规则未运行（工作表缺少规则所需字段，这些规则没有检查这些工作表）")
+    r = _section(ws, r, "六、规则未运行（工作表缺少规则所需字段，这些规则没有检查这些工作表）")
     gap_columns = (Column("规则编号", "text", 28), Column("规则", "wrap", 30), Column("文件", "wrap", 36),
                    Column("工作表", "text", 20), Column("缺少字段", "text", 24))
     w.header(r, gap_columns)
@@ -586,9 +621,14 @@ def _write_summary(ws, result: ScanResult, rules_by_id: dict, footer: str, print
         r += 1
     r += 1
 
-    r = _write_completeness(ws, w, r, result, section)
+    r = _write_completeness(ws, w, r, result)
     w.fit_columns()
     _setup_page(ws, SUMMARY, footer, printed_at, None)
+
+
+def _section(ws, r: int, title: str) -> int:
+    ws.cell(row=r, column=1, value=title).font = SECTION_FONT
+    return r + 1
 
 
 def _top_severity(values) -> str:
@@ -596,8 +636,8 @@ def _top_severity(values) -> str:
     return min(present, key=lambda s: SEVERITY_RANK.get(s, 3)) if present else ""
 
 
-def _write_rule_totals(ws, w: SheetWriter, r: int, result: ScanResult, section) -> int:
-    section("四、按规则统计")
+def _write_rule_totals(ws, w: SheetWriter, r: int, result: ScanResult) -> int:
+    r = _section(ws, r, "四、按规则统计")
     findings = result.findings
     columns = (Column("规则编号", "text", 28), Column("规则", "wrap", 30), Column("风险等级", "text", 8),
                Column("问题数", "int", 8), Column("金额（元）", "money", 16))
@@ -633,16 +673,23 @@ def _write_rule_totals(ws, w: SheetWriter, r: int, result: ScanResult, section) 
         chart.add_data(Reference(ws, min_col=4, min_row=header_row, max_row=header_row + with_findings),
                        titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, min_row=header_row + 1, max_row=header_row + with_findings))
-        r = _place_chart(ws, chart, header_row, r, with_findings, len(columns))
+        r = _place_chart(ws, chart, header_row, r, with_findings, len(columns), -rows[0][0])
     return r + 1
 
 
-def _place_chart(ws, chart, top_row: int, next_row: int, categories: int, table_width: int) -> int:
+def _place_chart(ws, chart, top_row: int, next_row: int, categories: int, table_width: int,
+                 max_count: int) -> int:
     """Anchor a chart to the right of its table and keep the rows it covers free of other tables."""
+    for series in chart.series:
+        # Community and rule names are text; a numeric reference makes LibreOffice show 1, 2, 3.
+        if series.cat is not None and series.cat.numRef is not None:
+            series.cat = AxDataSource(strRef=StrRef(f=series.cat.numRef.f))
     chart.x_axis.delete = False       # openpyxl 3.1 otherwise hides both axes in Excel
     chart.y_axis.delete = False
     chart.x_axis.scaling.orientation = "maxMin"    # first table row at the top
     chart.y_axis.majorGridlines = None
+    chart.y_axis.majorUnit = max(1, math.ceil(max_count / 8))     # counts: no 0.5 ticks
+    chart.y_axis.number_format = "0"
     chart.width = 16
     chart.height = min(20.0, max(6.0, 0.8 * categories + 2.5))
     ws.add_chart(chart, f"{get_column_letter(table_width + 2)}{top_row}")
@@ -650,8 +697,8 @@ def _place_chart(ws, chart, top_row: int, next_row: int, categories: int, table_
     return max(next_row, top_row + rows_covered)
 
 
-def _write_entity_chart(ws, w: SheetWriter, r: int, groups: list[GroupFigures], section) -> int:
-    section("五、各单位问题数（图表数据）")
+def _write_entity_chart(ws, w: SheetWriter, r: int, groups: list[GroupFigures]) -> int:
+    r = _section(ws, r, "五、各单位问题数（图表数据）")
     columns = (Column("单位", "text", 24), Column("高", "int", 6), Column("中", "int", 6),
                Column("低", "int", 6), Column("合计", "int", 8))
     totals: dict[str, Counter] = {}
@@ -676,12 +723,13 @@ def _write_entity_chart(ws, w: SheetWriter, r: int, groups: list[GroupFigures], 
     for series, severity in zip(chart.series, ("high", "medium", "low")):
         series.graphicalProperties.solidFill = SEVERITY_CHART_COLOURS[severity]
         series.graphicalProperties.line.solidFill = SEVERITY_CHART_COLOURS[severity]
-    r = _place_chart(ws, chart, header_row, r, shown, len(columns))
+    r = _place_chart(ws, chart, header_row, r, shown, len(columns),
+                     max(sum(c.values()) for c in totals.values()))
     return r + 1
 
 
-def _write_completeness(ws, w: SheetWriter, r: int, result: ScanResult, section) -> int:
-    section("七、工作表完整性核对（分录行数 + 剔除行数 = 非空数据行 时为“一致”）")
+def _write_completeness(ws, w: SheetWriter, r: int, result: ScanResult) -> int:
+    r = _section(ws, r, "七、工作表完整性核对（分录行数 + 剔除行数 = 非空数据行 时为“一致”）")
     reasons = sorted({reason for s in result.read.sheets for reason in s.skipped})
     columns = (Column("文件", "wrap", 36), Column("工作表", "text", 20), Column("单位", "text", 24),
                Column("账套", "text", 12), Column("状态", "text", 14), Column("表头行", "text", 8),
@@ -738,44 +786,42 @@ def _write_detail(ws, result: ScanResult, footer: str, printed_at: str) -> dict[
             if title not in titles[key]:
                 titles[key].append(title)
         flagged_lines = {int(v) for v in findings["line_id"] if not _is_missing(v)}
-        lines = ledger[ledger["voucher_key"].isin(keys)]
-        by_voucher = {key: frame for key, frame in lines.groupby("voucher_key", sort=False)}
+        lines = ledger[ledger["voucher_key"].isin(keys)].sort_values(["file", "sheet", "row", "line_id"],
+                                                                     kind="stable")
+        by_voucher: dict[str, list[dict]] = defaultdict(list)
+        for line in lines.to_dict("records"):
+            by_voucher[line["voucher_key"]].append(line)
         for key in keys:
-            frame = by_voucher.get(key)
-            if frame is None:
+            if key not in by_voucher:
                 continue
             if first_rows:
                 r += 1                      # a blank row between vouchers
             first_rows[key] = r
             problems = "；".join(titles[key])
-            frame = frame.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
-            for line in frame.to_dict("records"):
-                cells = w.row(r, DETAIL_COLUMNS, (
+            for line in by_voucher[key]:
+                w.row(r, DETAIL_COLUMNS, (
                     _entity_label(line["entity"]), _book_label(line["book"]), line["period"], line["voucher"],
                     line["date"], line["row"], line["summary"], line["account_code"], line["account_name"],
                     line["debit_fen"] or None, line["credit_fen"] or None, line["counterparty"],
                     line["preparer"], line["reviewer"], line["attachments"], problems, line["file"],
-                    line["sheet"]))
-                if int(line["line_id"]) in flagged_lines:
-                    for cell in cells:
-                        cell.font = FLAGGED_LINE_FONT
+                    line["sheet"]), font=FLAGGED_LINE_FONT if int(line["line_id"]) in flagged_lines else None)
                 r += 1
     last = max(r - 1, 2)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
-    ws.print_title_rows = "1:1"
     w.fit_columns()
     _setup_page(ws, DETAIL, footer, printed_at, "1:1")
     return first_rows
 
 
 FINDING_COLUMNS_XLSX = (
-    Column("序号", "int", 6), Column("单位", "wrap", 14), Column("账套", "text", 8),
+    # Narrow, wrapping columns: 18 columns must still be legible on one A4 landscape width.
+    Column("序号", "int", 6), Column("单位", "wrap", 12), Column("账套", "text", 8),
     Column("期间", "text", 9), Column("凭证号", "text", 10), Column("日期", "date", 11),
-    Column("摘要", "wrap", 24), Column("科目", "wrap", 18), Column("金额", "money", 14),
-    Column("规则", "wrap", 18), Column("风险等级", "text", 6), Column("问题说明", "wrap", 36),
-    Column("依据", "wrap", 26), Column("来源", "wrap", 26),
-    Column("核实结论", "text", 10, 10), Column("整改措施", "wrap", 16, 16), Column("责任人", "text", 8, 8),
-    Column("备注", "wrap", 14, 14),
+    Column("摘要", "wrap", 20), Column("科目", "wrap", 14), Column("金额", "money", 13),
+    Column("规则", "wrap", 14), Column("风险等级", "text", 6), Column("问题说明", "wrap", 30),
+    Column("依据", "wrap", 18), Column("来源", "wrap", 22),
+    Column("核实结论", "text", 9, 9), Column("整改措施", "wrap", 12, 12), Column("责任人", "text", 7, 7),
+    Column("备注", "wrap", 10, 10),
 )
 
 
@@ -870,11 +916,10 @@ def _write_rules(ws, result: ScanResult, footer: str, printed_at: str) -> None:
                      "\n".join(f"{name}：{inert_text(help_texts[name])}" for name in options if name in help_texts)))
     if not rows:
         rows = [("无", None, None, None, None, None, None, None, None)]
-    last = _table(ws, w, RULE_COLUMNS, rows)
+    _table(ws, w, RULE_COLUMNS, rows)
     for r, rule in enumerate(result.rules, start=2):
         if rule.severity in SEVERITY_FILLS:
             ws.cell(row=r, column=4).fill = SEVERITY_FILLS[rule.severity]
-    del last
     w.fit_columns()
     _setup_page(ws, RULES, footer, printed_at, "1:1")
 
