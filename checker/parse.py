@@ -21,10 +21,63 @@ SERIAL_RANGE = (20000, 80000)
 YEAR_RANGE = (1990, 2100)
 
 
+# String work runs on Arrow-backed strings: pandas' .str on object columns is a Python loop
+# per cell, Arrow's kernels are 10-20x faster on ledger-sized columns (see README "Speed").
+ARROW_TEXT = pd.StringDtype("pyarrow")
+
+
+def text_mask(values: pd.Series) -> np.ndarray:
+    """True for the cells that hold text (str), False for numbers, dates and missing cells."""
+    array = values.to_numpy(dtype=object)
+    kind = pd.api.types.infer_dtype(array, skipna=False)
+    if kind == "string":       # most text columns: every cell is str ('' when empty)
+        return np.ones(len(array), dtype=bool)
+    if kind in ("floating", "integer", "date", "datetime", "empty"):
+        return np.zeros(len(array), dtype=bool)
+    return _TYPE_OF(array) == str
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def text_view(values: pd.Series, mask: np.ndarray | None = None) -> pd.Series:
+    """The text cells as Arrow strings; "" for every other cell."""
+    mask = text_mask(values) if mask is None else mask
+    array = values.to_numpy(dtype=object)
+    return pd.Series(pd.array(np.where(mask, array, ""), dtype=ARROW_TEXT), index=values.index)
+
+
+def strings(values: pd.Series) -> pd.Series:
+    """The cells that hold text, as str; NaN for every other cell (numbers, dates, blanks)."""
+    mask = text_mask(values)
+    return values.astype(object).where(mask, np.nan)
+
+
 def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell holds nothing: None, NaN, or only white space."""
-    raw = values.astype(object)
-    return raw.isna() | (raw.astype(str).str.strip() == "")
+    mask = text_mask(values)
+    blank = values.isna().to_numpy().copy()
+    if mask.any():
+        blank |= mask & (text_view(values, mask).str.strip() == "").to_numpy(dtype=bool, na_value=False)
+    return pd.Series(blank, index=values.index)
+
+
+def map_unique(values: pd.Series, parse_one) -> list:
+    """Apply a one-cell parser once per distinct value; returns one result per cell.
+
+    A ledger repeats a few hundred dates and voucher numbers over thousands of lines, so this is
+    the vectorised form for parsers that need Python logic per value."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    results = []
+    for value in uniques:
+        try:
+            results.append(parse_one(value))
+        except Exception:  # noqa: BLE001 - a parser must never raise on a cell
+            results.append("bad")
+    results.append(None)  # what code -1 (a missing cell) maps to
+    table = np.empty(len(results), dtype=object)
+    table[:] = results
+    return table[codes]
 
 
 def _valid_date(year: int, month: int, day: int) -> dt.datetime | None:
@@ -81,23 +134,11 @@ def parse_date_value(value, year: int | None = None, month: int | None = None):
 
 def parse_dates(values: pd.Series, year: int | None = None, month: int | None = None) -> tuple[pd.Series, pd.Series]:
     """Column → (datetime64 Series with NaT for blanks, mask of unparseable cells)."""
-    uniques = pd.unique(values.astype(object))
-    parsed = {}
-    for value in uniques:
-        try:
-            parsed[_hashable(value)] = parse_date_value(value, year, month)
-        except Exception:  # noqa: BLE001 - a parser must never raise on a cell
-            parsed[_hashable(value)] = "bad"
-    mapped = values.astype(object).map(lambda v: parsed[_hashable(v)])
-    bad = mapped.map(lambda v: isinstance(v, str))
-    dates = pd.to_datetime(mapped.where(~bad, None), errors="coerce").astype("datetime64[ns]")
+    mapped = map_unique(values, lambda v: parse_date_value(v, year, month))
+    bad = pd.Series(mapped == "bad", index=values.index)
+    mapped[bad.to_numpy()] = None
+    dates = pd.Series(pd.to_datetime(mapped, errors="coerce"), index=values.index).astype("datetime64[ns]")
     return dates, bad
-
-
-def _hashable(value):
-    if isinstance(value, float) and np.isnan(value):
-        return "__nan__"
-    return value
 
 
 _PERIOD = re.compile(r"^(\d{4})\s*(?:[-./年]\s*(?:第)?\s*)?(\d{1,2})\s*(?:月|期|月份)?$")
@@ -130,14 +171,7 @@ def parse_period_value(value, year: int | None = None) -> str | None:
 
 
 def parse_periods(values: pd.Series, year: int | None = None) -> tuple[pd.Series, pd.Series]:
-    uniques = pd.unique(values.astype(object))
-    parsed = {}
-    for value in uniques:
-        try:
-            parsed[_hashable(value)] = parse_period_value(value, year)
-        except Exception:  # noqa: BLE001
-            parsed[_hashable(value)] = "bad"
-    mapped = values.astype(object).map(lambda v: parsed[_hashable(v)])
+    mapped = pd.Series(map_unique(values, lambda v: parse_period_value(v, year)), index=values.index)
     bad = mapped == "bad"
     return mapped.where(~bad & mapped.notna(), "").astype(object), bad
 
@@ -156,35 +190,45 @@ def parse_amounts(values: pd.Series, scale: int = 1) -> tuple[pd.Series, pd.Seri
     "2,500.00", "¥2,500", "(300.00)", "-300", "2500元" are exact; "-" or "—" alone means 0.
     ``scale`` is 10000 for books kept in 万元."""
     raw = values.astype(object)
-    is_number = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    numbers = pd.to_numeric(raw.where(is_number, np.nan), errors="coerce").astype("float64")
-    fen = np.zeros(len(raw), dtype="int64")
-    number_mask = is_number.to_numpy() & ~np.isnan(numbers.to_numpy())
-    fen[number_mask] = np.round(numbers.to_numpy()[number_mask] * 100 * scale).astype("int64")
-
-    is_text = raw.map(lambda v: isinstance(v, str))
-    text = raw.where(is_text, "").astype(str)
-    text = text.str.replace(_AMOUNT_NOISE, "", regex=True)
-    text = text.where(~text.isin(_ZERO_DASHES), "")
-    parenthesised = text.str.match(r"^[(（].*[)）]$")
-    text = text.str.replace(r"^[(（](.*)[)）]$", r"-\1", regex=True)
-    parts = text.str.extract(_AMOUNT_TEXT)
-    parsed_text = parts[1].notna()
-    bad = is_text & (text != "") & ~parsed_text
-    bad |= ~is_text & ~is_number & raw.notna() & (raw.astype(str).str.strip() != "")
-    if parsed_text.any():
-        whole = parts.loc[parsed_text, 1].astype("int64")
-        fraction = parts.loc[parsed_text, 2].fillna("").str.ljust(3, "0")
-        cents = fraction.str[:2].astype("int64")
-        # a third decimal rounds half up, like the ledger software does
-        third = fraction.str[2:3].replace("", "0").astype("int64")
-        text_fen = whole * 100 + cents + (third >= 5).astype("int64")
-        if scale != 1:
-            text_fen = text_fen * scale
-        sign = np.where(parts.loc[parsed_text, 0].notna(), -1, 1)
-        fen[parsed_text.to_numpy()] = (text_fen * sign).to_numpy()
-    reversal = pd.Series(fen < 0, index=raw.index) | parenthesised
-    return pd.Series(fen, index=raw.index, dtype="int64"), bad, reversal
+    n = len(raw)
+    is_text = text_mask(raw)
+    missing = raw.isna().to_numpy()
+    other = ~is_text & ~missing
+    fen = np.zeros(n, dtype="int64")
+    bad = np.zeros(n, dtype=bool)
+    parenthesised = np.zeros(n, dtype=bool)
+    if other.any():
+        numbers = pd.to_numeric(raw[other], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        finite = np.isfinite(numbers)
+        positions = np.flatnonzero(other)
+        fen[positions[finite]] = np.round(numbers[finite] * 100 * scale).astype("int64")
+        bad[positions[~finite]] = True          # dates, booleans, inf in an amount cell
+    if is_text.any():
+        positions = np.flatnonzero(is_text)
+        text = text_view(raw.iloc[positions]).str.replace(_AMOUNT_NOISE.pattern, "", regex=True)
+        text = text.where(~text.isin(_ZERO_DASHES), "")
+        keep = (text != "").to_numpy(dtype=bool, na_value=False)
+        positions, text = positions[keep], text[keep]
+        if len(text):
+            wrapped = text.str.match(r"^[(（].*[)）]$").to_numpy(dtype=bool, na_value=False)
+            parenthesised[positions[wrapped]] = True
+            text = text.str.replace(r"^[(（](.*)[)）]$", r"-\1", regex=True)
+            parts = text.str.extract(_AMOUNT_TEXT.pattern)
+            parsed = parts[1].notna().to_numpy()
+            bad[positions[~parsed]] = True
+            if parsed.any():
+                ok = parts[parsed]
+                whole = ok[1].astype("int64").to_numpy()
+                fraction = ok[2].fillna("").str.ljust(3, "0")
+                cents = fraction.str.slice(0, 2).astype("int64").to_numpy()
+                # a third decimal rounds half up, like the ledger software does
+                third = fraction.str.slice(2, 3).astype("int64").to_numpy()
+                text_fen = (whole * 100 + cents + (third >= 5)) * scale
+                sign = np.where(ok[0].notna().to_numpy(), -1, 1)
+                fen[positions[parsed]] = text_fen * sign
+    index = raw.index
+    reversal = pd.Series((fen < 0) | parenthesised, index=index)
+    return pd.Series(fen, index=index, dtype="int64"), pd.Series(bad, index=index), reversal
 
 
 # ------------------------------------------------------------------------------ voucher numbers
@@ -213,27 +257,31 @@ def parse_voucher_value(value) -> tuple[str, int] | None | str:
 
 def parse_vouchers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Column → (word, number (Int64, <NA> for blank), mask of unparseable cells)."""
-    uniques = pd.unique(values.astype(object))
-    parsed = {}
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    words, numbers, bad_flags = [], [], []
     for value in uniques:
         try:
-            parsed[_hashable(value)] = parse_voucher_value(value)
-        except Exception:  # noqa: BLE001
-            parsed[_hashable(value)] = "bad"
-    mapped = values.astype(object).map(lambda v: parsed[_hashable(v)])
-    bad = mapped.map(lambda v: isinstance(v, str))
-    ok = mapped.map(lambda v: isinstance(v, tuple))
-    word = mapped.map(lambda v: v[0] if isinstance(v, tuple) else "").astype(object)
-    number = pd.array([v[1] if isinstance(v, tuple) else pd.NA for v in mapped], dtype="Int64")
-    return word, pd.Series(number, index=values.index), bad & ~ok
+            parsed = parse_voucher_value(value)
+        except Exception:  # noqa: BLE001 - a parser must never raise on a cell
+            parsed = "bad"
+        words.append(parsed[0] if isinstance(parsed, tuple) else "")
+        numbers.append(parsed[1] if isinstance(parsed, tuple) else -1)
+        bad_flags.append(parsed == "bad")
+    words.append(""), numbers.append(-1), bad_flags.append(False)
+    word = np.array(words, dtype=object)[codes]
+    number = np.array(numbers, dtype="int64")[codes]
+    bad = np.array(bad_flags, dtype=bool)[codes]
+    number_series = pd.Series(pd.array(number, dtype="Int64"), index=values.index)
+    number_series[number < 0] = pd.NA
+    return pd.Series(word, index=values.index, dtype=object), number_series, pd.Series(bad, index=values.index)
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Plain numbers (quantity, attachments): numbers or numeric text → float; bad mask."""
     raw = values.astype(object)
-    text = raw.map(lambda v: v if isinstance(v, str) else None)
-    cleaned = text.str.replace(r"[\s,，张份个件]", "", regex=True)
-    numeric = pd.to_numeric(raw.where(text.isna(), cleaned), errors="coerce")
+    mask = text_mask(raw)
+    cleaned = text_view(raw, mask).str.replace(r"[\s,，张份个件]", "", regex=True).astype(object)
+    numeric = pd.to_numeric(raw.where(~mask, cleaned), errors="coerce")
     present = ~is_blank(raw)
     bad = present & numeric.isna()
     return numeric.astype("float64"), bad

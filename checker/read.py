@@ -321,8 +321,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def _subtotal_pattern(markers: list[str]) -> re.Pattern:
-    words = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
-    return re.compile(r"^(?:\d{1,4}年)?(?:\d{1,2}月)?(?:第?\d+期)?(?:" + words + r")[^\u4e00-\u9fff]*$")
+    """"本月合计", " 本 月 合 计 ", "3月合计", "合计：" — but not "累计折旧" (a real account)."""
+    spaced = (r"\s*".join(re.escape(ch) for ch in m) for m in sorted(markers, key=len, reverse=True))
+    return re.compile(r"^\s*(?:\d{1,4}\s*年)?\s*(?:\d{1,2}\s*月)?\s*(?:第?\d+期)?\s*(?:" + "|".join(spaced)
+                      + r")[^\u4e00-\u9fff]*$")
 
 
 def _column_label(index: int, texts: dict[int, str]) -> str:
@@ -333,11 +335,24 @@ def _column_label(index: int, texts: dict[int, str]) -> str:
 def _text_column(frame: pd.DataFrame, column: int | None) -> pd.Series:
     if column is None or column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    raw = frame[column].astype(object)
-    # Excel stores codes and numbers typed into text columns as floats: 1001.0 → "1001".
-    as_text = raw.map(lambda v: (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                      if v is not None and v == v else "")
-    return as_text.str.strip()
+    raw = frame[column]
+    mask = parse.text_mask(raw)
+    text = parse.text_view(raw, mask).str.strip()
+    other = ~mask & raw.notna().to_numpy()
+    if other.any():
+        # Excel stores codes and numbers typed into text columns as floats: 1001.0 → "1001".
+        shown = raw[other].astype(str).str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+        text = text.astype(object)
+        text[other] = shown.to_numpy()
+        text = text.astype(parse.ARROW_TEXT)
+    return text
+
+
+def _row_texts(frame: pd.DataFrame, index) -> list[str]:
+    """The visible content of some rows, for the list of dropped rows."""
+    cells = frame.loc[index].drop(columns=[c for c in frame.columns if isinstance(c, str)])
+    return [" | ".join(str(v).strip() for v in row if v is not None and v == v and str(v).strip())[:200]
+            for row in cells.itertuples(index=False)]
 
 
 class SheetReader:
@@ -352,14 +367,15 @@ class SheetReader:
     def error(self, row: int | None, column: str, message: str, kind: str = "error") -> None:
         self.errors.append(DataError(self.item.display, self.raw.name, row, column, message, kind))
 
-    def drop(self, frame: pd.DataFrame, mask: pd.Series, reason_key: str, texts: pd.Series) -> pd.DataFrame:
+    def drop(self, frame: pd.DataFrame, mask: pd.Series, reason_key: str, raw: pd.DataFrame) -> pd.DataFrame:
+        mask = mask.reindex(frame.index, fill_value=False).astype(bool)
         if not mask.any():
             return frame
         reason = DROP_REASONS[reason_key]
         self.info.skipped[reason] = self.info.skipped.get(reason, 0) + int(mask.sum())
         hit = mask[mask].index
         self.dropped.extend({"file": self.item.display, "sheet": self.raw.name, "row": int(r), "reason": reason,
-                             "text": t} for r, t in zip(frame.loc[hit, "_row"], texts.loc[hit]))
+                             "text": t} for r, t in zip(raw.loc[hit, "_row"], _row_texts(raw, hit)))
         return frame[~mask]
 
     def read(self) -> pd.DataFrame | None:
@@ -430,48 +446,51 @@ class SheetReader:
         width = max((len(r) for r in body), default=0)
         frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
         frame["_row"] = np.arange(start + 1, start + 1 + len(frame))
-        cells = frame.drop(columns="_row")
-        blank_cells = cells.isna() | (cells.astype(str).apply(lambda c: c.str.strip()) == "")
-        nonblank = ~blank_cells.all(axis=1)
+        blank_cells = pd.DataFrame({c: parse.is_blank(frame[c]) for c in range(width)}, index=frame.index)
+        nonblank = ~blank_cells.all(axis=1) if width else pd.Series(False, index=frame.index)
         frame, blank_cells = frame[nonblank], blank_cells[nonblank]
         info.data_rows = int(len(frame))
         if frame.empty:
             info.status, info.note = "read", "表头下没有数据"
             return None
-        row_texts = cells.loc[frame.index].astype(str).where(~blank_cells, "").apply(
-            lambda r: " | ".join(v.strip() for v in r if v.strip())[:200], axis=1)
+        raw = frame
 
-        # subtotal / carry rows: a marker in any text cell except account and counterparty names
-        amount_cols = [cols[f] for f in ("debit", "credit", "amount") if f in cols]
-        skip_cols = {cols.get(f) for f in ("account_name", "account_code", "counterparty")}
-        check_cols = [c for c in cells.columns if c not in skip_cols and c not in amount_cols]
+        # Subtotal / carry rows: a marker in a text cell outside the account, counterparty and
+        # amount columns (an account may be called 累计折旧).
+        not_checked = {cols.get(f) for f in ("account_name", "account_code", "counterparty", "debit", "credit",
+                                             "amount", "direction", "quantity", "unit_price", "attachments")}
         pattern = _subtotal_pattern(self.policy.reading.get("subtotal_markers", []))
         subtotal = pd.Series(False, index=frame.index)
-        for c in check_cols:
-            text = frame[c].map(lambda v: v if isinstance(v, str) else "").str.replace(_SPACES, "", regex=True)
-            subtotal |= text.str.match(pattern)
-        frame = self.drop(frame, subtotal, "subtotal", row_texts)
+        for c in range(width):
+            if c in not_checked:
+                continue
+            mask = parse.text_mask(frame[c])
+            if mask.any():
+                hit = parse.text_view(frame[c], mask).str.match(pattern.pattern)
+                subtotal |= hit.to_numpy(dtype=bool, na_value=False)
+        frame = self.drop(frame, subtotal, "subtotal", raw)
 
-        header_texts = {i: _header_key(t.split("/")[-1]) for i, t in header.texts.items()}
+        # Exports that paginate repeat the header row on every page.
         repeated = pd.Series(0, index=frame.index)
-        for i, key in header_texts.items():
-            if key:
-                repeated += (frame[i].map(_header_key) == key).astype(int)
-        frame = self.drop(frame, repeated >= min(3, len(header_texts)), "header", row_texts)
+        for i, text in header.texts.items():
+            label = text.split("/")[-1].strip()
+            if label:
+                repeated += (parse.text_view(frame[i]).str.strip() == label).to_numpy(dtype=bool, na_value=False)
+        frame = self.drop(frame, repeated >= min(3, len(header.texts)), "header", raw)
 
-        mapped = [c for c in cols.values()]
+        mapped = list(cols.values())
         no_content = blank_cells.loc[frame.index, mapped].all(axis=1)
-        frame = self.drop(frame, no_content, "no_content", row_texts)
+        frame = self.drop(frame, no_content, "no_content", raw)
         if frame.empty:
             return None
 
         frame = self._fill_voucher_fields(frame, cols)
-        return self._parse(frame, cols, header, year, sheet_month, scale, row_texts)
+        return self._parse(frame, cols, header, year, sheet_month, scale, raw)
 
     def _fill_voucher_fields(self, frame: pd.DataFrame, cols: dict[str, int]) -> pd.DataFrame:
         """Voucher fields are often on a voucher's first line only: carry them down its lines."""
-        voucher = _text_column(frame, cols["voucher"])
-        date = _text_column(frame, cols.get("date"))
+        voucher = _text_column(frame, cols["voucher"]).astype(object)
+        date = _text_column(frame, cols.get("date")).astype(object)
         filled_voucher = voucher.replace("", np.nan).ffill()
         filled_date = date.replace("", np.nan).ffill()
         starts = (voucher != "") & ((voucher != filled_voucher.shift()) |
@@ -491,7 +510,7 @@ class SheetReader:
             frame[column] = filled
         return frame
 
-    def _parse(self, frame, cols, header, year, sheet_month, scale, row_texts) -> pd.DataFrame | None:
+    def _parse(self, frame, cols, header, year, sheet_month, scale, raw) -> pd.DataFrame | None:
         info, label = self.info, (lambda f: _column_label(cols[f], header.texts))
         out = pd.DataFrame(index=frame.index)
         out["row"] = frame["_row"]
@@ -560,8 +579,8 @@ class SheetReader:
             amount, bad_amount, rev_d = parse.parse_amounts(frame[cols["amount"]], scale)
             report_bad(bad_amount, "amount", "金额无法识别，应为数字（如 2,500.00）")
             direction = _text_column(frame, cols["direction"])
-            is_debit = direction.str.match(r"^(借|J|D|Dr|DR|1)")
-            is_credit = direction.str.match(r"^(贷|C|Cr|CR|-1|2)")
+            is_debit = direction.str.match(r"^(借|J|D|Dr|DR|1)").to_numpy(dtype=bool, na_value=False)
+            is_credit = direction.str.match(r"^(贷|C|Cr|CR|-1|2)").to_numpy(dtype=bool, na_value=False)
             bad_direction = ~is_debit & ~is_credit & (amount != 0)
             report_bad(bad_direction, "direction", "借贷方向无法识别，应为“借”或“贷”")
             bad_amount |= bad_direction
@@ -598,33 +617,26 @@ class SheetReader:
 
         # rows that cannot become lines, each already explained by an error above where it was bad
         frame_all = frame
-        out = self._drop_out(out, frame_all, bad_voucher, "bad_voucher", row_texts)
+        out = self._drop_out(out, frame_all, bad_voucher, "bad_voucher", raw)
         no_voucher = out["voucher_no"].isna() & ~bad_voucher.loc[out.index]
         for row in out.loc[no_voucher, "row"]:
             self.error(int(row), label("voucher"), "这一行之前没有凭证号，无法确定属于哪张凭证")
-        out = self._drop_out(out, frame_all, no_voucher.reindex(out.index, fill_value=False), "no_voucher", row_texts)
-        out = self._drop_out(out, frame_all, bad_amount.reindex(out.index, fill_value=False), "bad_amount", row_texts)
+        out = self._drop_out(out, frame_all, no_voucher.reindex(out.index, fill_value=False), "no_voucher", raw)
+        out = self._drop_out(out, frame_all, bad_amount.reindex(out.index, fill_value=False), "bad_amount", raw)
         no_period = (out["period"] == "")
         for index in out.index[no_period]:
             if not bad_date.loc[index]:
                 self.error(int(out.at[index, "row"]), label("date") if "date" in cols else "",
                            "无法确定这一行的日期或会计期间")
-        out = self._drop_out(out, frame_all, no_period, "no_period", row_texts)
+        out = self._drop_out(out, frame_all, no_period, "no_period", raw)
         no_amount = (out["debit_fen"] == 0) & (out["credit_fen"] == 0)
-        out = self._drop_out(out, frame_all, no_amount, "no_amount", row_texts)
+        out = self._drop_out(out, frame_all, no_amount, "no_amount", raw)
         info.lines = int(len(out))
         info.periods = sorted(p for p in out["period"].unique() if p)
         return out
 
-    def _drop_out(self, out, frame, mask, reason_key, row_texts):
-        mask = mask.reindex(out.index, fill_value=False).astype(bool)
-        if not mask.any():
-            return out
-        reason = DROP_REASONS[reason_key]
-        self.info.skipped[reason] = self.info.skipped.get(reason, 0) + int(mask.sum())
-        self.dropped.extend({"file": self.item.display, "sheet": self.raw.name, "row": int(r), "reason": reason,
-                             "text": t} for r, t in zip(out.loc[mask, "row"], row_texts.loc[out.index[mask]]))
-        return out[~mask]
+    def _drop_out(self, out, frame, mask, reason_key, raw):
+        return self.drop(out, mask, reason_key, raw)
 
 
 # --------------------------------------------------------------------------- files and batches
