@@ -1,0 +1,92 @@
+"""缺少审核或制单审核同一人（missing-approval）
+
+## What it does
+Where the ledger has a reviewer column (审核, 复核, 审批人, 监委会审核 …), finds vouchers with no
+reviewer, and vouchers whose reviewer is the preparer (制单).  The same-person check runs only
+where a preparer is recorded.  When every voucher of a sheet lacks a reviewer, one finding on the
+sheet's first voucher says so, with the count, instead of one per voucher.
+
+## Why is this bad?
+A voucher nobody reviewed, or that its preparer reviewed, has had no second pair of eyes; the
+notice also finds the residents' supervision committee signing nothing (居务监督流于形式).
+
+## Example
+A flagged voucher (preparer and reviewer the same):
+
+| 凭证号 | 日期 | 摘要 | 科目 | 借方 | 贷方 | 制单 | 审核 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| 记-2 | 2021-03-02 | 支付保洁费 | 管理费用-其他 | 600.00 | | 张三 | 张三 |
+| 记-2 | 2021-03-02 | 支付保洁费 | 银行存款 | | 600.00 | | |
+
+→ 制单人与审核人同为“张三”，未经他人审核
+
+## Use instead
+| 凭证号 | 日期 | 摘要 | 科目 | 借方 | 贷方 | 制单 | 审核 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| 记-2 | 2021-03-02 | 支付保洁费 | 管理费用-其他 | 600.00 | | 张三 | 李四 |
+| 记-2 | 2021-03-02 | 支付保洁费 | 银行存款 | | 600.00 | | |
+
+## Options
+- ``check_same_person`` (true): report vouchers reviewed by their preparer.
+
+## References
+- 《会计基础工作规范》第五十一条：记账凭证应有填制、审核人员签名或盖章；第十二条 不相容职务分离
+- 村级财务管理办法：村务监督委员会审核签字
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from checker.engine import no_findings
+
+from ._common import findings
+
+ID = "missing-approval"
+TITLE = "缺少审核或制单审核同一人"
+TITLE_EN = "Voucher not reviewed, or reviewed by its preparer"
+SEVERITY = "medium"
+BASIS = "《会计基础工作规范》第五十一条：记账凭证应有填制、审核人员签名；不相容职务相互分离"
+REQUIRES = ("reviewer",)
+DEFAULTS = {"check_same_person": True}
+OPTIONS_HELP = {
+    "check_same_person": "为 true 时报告制单人与审核人为同一人的凭证（仅在记录了制单人时检查）。来源：《会计基础工作规范》不相容职务分离。",
+}
+
+
+def _name(text: pd.Series) -> pd.Series:
+    return text.str.replace(r"\s+", "", regex=True)
+
+
+def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
+    if ledger.empty:
+        return no_findings()
+    ordered = ledger.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
+    people = pd.DataFrame({"voucher_key": ordered["voucher_key"], "line_id": ordered["line_id"],
+                           "file": ordered["file"], "sheet": ordered["sheet"],
+                           "reviewer": _name(ordered["reviewer"]).replace("", pd.NA),
+                           "preparer": _name(ordered["preparer"]).replace("", pd.NA),
+                           "amount": ordered["debit_fen"]})
+    vouchers = people.groupby("voucher_key", sort=False).agg(
+        line_id=("line_id", "first"), file=("file", "first"), sheet=("sheet", "first"),
+        reviewer=("reviewer", "first"), preparer=("preparer", "first"), amount=("amount", "sum"))
+    unreviewed = vouchers["reviewer"].isna()
+    per_sheet = unreviewed.groupby([vouchers["file"], vouchers["sheet"]]).agg(["all", "size"])
+    whole_sheets = per_sheet[per_sheet["all"] & (per_sheet["size"] > 1)]
+    in_whole_sheet = pd.MultiIndex.from_frame(vouchers[["file", "sheet"]]).isin(whole_sheets.index)
+
+    results = []
+    single = vouchers[unreviewed & ~in_whole_sheet]
+    results.append(findings(single.index, single["line_id"], single["amount"], "凭证无审核人签章"))
+
+    sheet_first = vouchers[in_whole_sheet].drop_duplicates(["file", "sheet"])
+    counts = per_sheet.loc[pd.MultiIndex.from_frame(sheet_first[["file", "sheet"]]), "size"].to_numpy()
+    results.append(findings(sheet_first.index, sheet_first["line_id"], 0,
+                            "本表 " + pd.Series(counts, index=sheet_first.index).astype(str)
+                            + " 张凭证均无审核人签章（审核栏全部空白）"))
+
+    if options.get("check_same_person", True):
+        same = vouchers[vouchers["reviewer"].notna() & (vouchers["reviewer"] == vouchers["preparer"]).fillna(False)]
+        results.append(findings(same.index, same["line_id"], same["amount"],
+                                "制单人与审核人同为“" + same["reviewer"].astype(str) + "”，未经他人审核"))
+    results = [r for r in results if not r.empty]
+    return pd.concat(results, ignore_index=True) if results else no_findings()

@@ -1,0 +1,91 @@
+"""凭证号不连续（voucher-number-gap）
+
+## What it does
+Within each entity, book, month and voucher word (记, 现付, 银付 … number separately), lists the
+voucher numbers missing between 1 and the highest number used.  One finding per gap, attached to
+the voucher just after it, naming the missing numbers compactly (缺 7–9 号).  Journals and account
+ledgers (which list only the vouchers touching one account) are not checked.
+
+## Why is this bad?
+Vouchers are numbered in sequence each month; a gap means a voucher was removed, voided without
+being kept, or not entered.
+
+## Example
+A flagged sequence in 2021-03 (记-2 missing):
+
+| 凭证号 | 日期 | 摘要 | 科目 | 借方 | 贷方 |
+| --- | --- | --- | --- | --- | --- |
+| 记-1 | 2021-03-03 | 购买办公用品 | 管理费用-办公费 | 300.00 | |
+| 记-1 | 2021-03-03 | 购买办公用品 | 银行存款 | | 300.00 |
+| 记-3 | 2021-03-05 | 支付水电费 | 管理费用-水电费 | 420.00 | |
+| 记-3 | 2021-03-05 | 支付水电费 | 银行存款 | | 420.00 |
+
+→ 2021-03 记字凭证缺 2 号
+
+## Use instead
+Number vouchers without gaps and keep voided vouchers (作废) in the sequence; this is not flagged:
+
+| 凭证号 | 日期 | 摘要 | 科目 | 借方 | 贷方 |
+| --- | --- | --- | --- | --- | --- |
+| 记-1 | 2021-03-03 | 购买办公用品 | 管理费用-办公费 | 300.00 | |
+| 记-1 | 2021-03-03 | 购买办公用品 | 银行存款 | | 300.00 |
+| 记-2 | 2021-03-05 | 支付水电费 | 管理费用-水电费 | 420.00 | |
+| 记-2 | 2021-03-05 | 支付水电费 | 银行存款 | | 420.00 |
+
+A 现付-2 does not fill a gap in the 记 sequence, and 现付-1 after 记-3 is not a gap: each voucher
+word has its own numbers.
+
+## Options
+- ``start_at_one`` (true): numbers below the first one used (缺 1–2 号) count as a gap.
+- ``journal_single_line_share`` (0.8): see unbalanced-voucher.
+
+## References
+- 《会计基础工作规范》第五十一条：记账凭证应当连续编号
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from checker.engine import no_findings
+
+from ._common import findings, journal_like_lines, voucher_first_lines
+
+ID = "voucher-number-gap"
+TITLE = "凭证号不连续"
+TITLE_EN = "Gap in voucher numbers"
+SEVERITY = "low"
+BASIS = "《会计基础工作规范》第五十一条：记账凭证应当连续编号"
+REQUIRES = ("voucher",)
+DEFAULTS = {"start_at_one": True, "journal_single_line_share": 0.8}
+OPTIONS_HELP = {
+    "start_at_one": "每月编号应从 1 开始；为 true 时首张凭证之前缺少的号码也报告。来源：《会计基础工作规范》第五十一条。",
+    "journal_single_line_share": "只有一行分录的凭证占比达到此值的工作表视为日记账或明细账，不检查编号。来源：本工具约定。",
+}
+
+
+def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
+    lines = ledger[(ledger["voucher_no"] > 0)
+                   & ~journal_like_lines(ledger, float(options["journal_single_line_share"]))]
+    if lines.empty:
+        return no_findings()
+    group = ["entity", "book", "period", "voucher_word"]
+    numbers = (lines[group + ["voucher_no", "voucher_key"]].drop_duplicates(group + ["voucher_no"])
+               .sort_values(group + ["voucher_no"], kind="stable"))
+    previous = numbers.groupby(group, sort=False)["voucher_no"].shift()
+    start = 0 if options.get("start_at_one", True) else np.nan
+    previous = previous.fillna(start)
+    gaps = numbers[numbers["voucher_no"] - previous > 1].copy()
+    if gaps.empty:
+        return no_findings()
+    gaps["from"] = previous[gaps.index].astype("int64") + 1
+    gaps["to"] = gaps["voucher_no"] - 1
+    single = gaps["from"] == gaps["to"]
+    missing = gaps["from"].astype(str).where(single, gaps["from"].astype(str) + "–" + gaps["to"].astype(str))
+    count = (gaps["to"] - gaps["from"] + 1).astype(str)
+    word = gaps["voucher_word"].where(gaps["voucher_word"] == "", gaps["voucher_word"] + "字")
+    message = (gaps["period"] + " " + word + "凭证缺 " + missing + " 号"
+               + pd.Series("", index=gaps.index).where(single, "（共 " + count + " 张）"))
+    message = message.str.replace("  ", " ", regex=False)
+    first = voucher_first_lines(lines).reindex(gaps["voucher_key"])
+    return findings(gaps["voucher_key"], first, 0, message)

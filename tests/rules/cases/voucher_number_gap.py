@@ -1,0 +1,25 @@
+from tests.rules.cases._rows import entry
+
+CASES = [
+    {"name": "one number missing",
+     "rows": entry("记-1", "2021-03-01", "a", "管理费用", "银行存款", 10) + entry("记-2", "2021-03-02", "b", "管理费用", "银行存款", 10)
+             + entry("记-3", "2021-03-03", "c", "管理费用", "银行存款", 10) + entry("记-5", "2021-03-05", "d", "管理费用", "银行存款", 10),
+     "expect": [{"voucher": "记-5", "amount": 0, "message": "2021-03 记字凭证缺 4 号"}]},
+    {"name": "no gap",
+     "rows": entry("记-1", "2021-03-01", "a", "管理费用", "银行存款", 10) + entry("记-2", "2021-03-02", "b", "管理费用", "银行存款", 10),
+     "expect": []},
+    {"name": "a long gap is a range, and a second gap is its own finding",
+     "rows": entry("记-1", "2021-03-01", "a", "管理费用", "银行存款", 10) + entry("记-2", "2021-03-02", "b", "管理费用", "银行存款", 10)
+             + entry("记-6", "2021-03-05", "c", "管理费用", "银行存款", 10) + entry("记-8", "2021-03-05", "d", "管理费用", "银行存款", 10),
+     "expect": [{"voucher": "记-6", "message": "缺 3–5 号（共 3 张）"}, {"voucher": "记-8", "message": "缺 7 号"}]},
+    {"name": "numbers before the first one",
+     "rows": entry("记-3", "2021-03-01", "a", "管理费用", "银行存款", 10),
+     "expect": [{"voucher": "记-3", "message": "缺 1–2 号"}]},
+    {"name": "numbers before the first one, when the policy says sequences may start anywhere",
+     "rows": entry("记-3", "2021-03-01", "a", "管理费用", "银行存款", 10), "options": {"start_at_one": False},
+     "expect": []},
+    {"name": "look-alike: each voucher word and each month numbers on its own",
+     "rows": entry("现付-1", "2021-03-01", "a", "管理费用", "库存现金", 10) + entry("银付-1", "2021-03-01", "b", "管理费用", "银行存款", 10)
+             + entry("现付-2", "2021-03-02", "c", "管理费用", "库存现金", 10) + entry("记-1", "2021-04-01", "d", "管理费用", "银行存款", 10),
+     "expect": []},
+]

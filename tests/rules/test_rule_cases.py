@@ -1,0 +1,67 @@
+"""Every rule against its table of cases in ``cases/<module>.py``: flagged vouchers and clean
+look-alikes side by side.  Adding a case is adding a row there.
+
+A case: ``rows`` (for ``checker.testing.ledger_from_rows``), optional ``book`` and ``options``
+(over the rule's DEFAULTS), and ``expect``: one entry per flagged voucher with its display
+number, the amount in yuan, text the message must contain and the severity; ``[]`` means clean.
+An entry with ``"absent": True`` asserts that voucher is not flagged.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from checker.engine import RULE_RESULT_COLUMNS
+from checker.testing import ledger_from_rows
+from tests.rules import cases as cases_package
+
+
+def _load_cases():
+    params = []
+    for info in pkgutil.iter_modules(cases_package.__path__):
+        if info.name.startswith("_"):
+            continue
+        rule = importlib.import_module(f"rules.{info.name}")
+        data = importlib.import_module(f"tests.rules.cases.{info.name}")
+        for case in data.CASES:
+            params.append(pytest.param(rule, case, id=f"{rule.ID}: {case['name']}"))
+    return params
+
+
+def _fen(yuan) -> int:
+    return int(Decimal(str(yuan)) * 100)
+
+
+@pytest.mark.parametrize(("rule", "case"), _load_cases())
+def test_case(rule, case):
+    ledger = ledger_from_rows(case["rows"], book=case.get("book", "admin"))
+    before = ledger.copy(deep=True)
+    result = rule.check(ledger, {**rule.DEFAULTS, **case.get("options", {})})
+    pd.testing.assert_frame_equal(ledger, before, obj="the ledger must not be mutated")
+    assert set(RULE_RESULT_COLUMNS) <= set(result.columns)
+    assert result["line_id"].isin(ledger["line_id"]).all()
+
+    voucher_of_key = ledger.groupby("voucher_key")["voucher"].first()
+    result = result.assign(shown=result["voucher_key"].map(voucher_of_key))
+    expected = [e for e in case["expect"] if not e.get("absent")]
+    assert sorted(result["shown"]) == sorted(e["voucher"] for e in expected), result["message"].tolist()
+    for e in case["expect"]:
+        found = result[result["shown"] == e["voucher"]]
+        if e.get("absent"):
+            assert found.empty
+            continue
+        finding = found.iloc[0] if len(found) == 1 else found[found["message"].str.contains(
+            (e["message"] if isinstance(e.get("message"), str) else (e.get("message") or [""])[0]), regex=False)].iloc[0]
+        if "amount" in e:
+            assert finding["amount_fen"] == _fen(e["amount"]), finding["message"]
+        texts = e.get("message", [])
+        for text in [texts] if isinstance(texts, str) else texts:
+            assert text in finding["message"], finding["message"]
+        severity = finding["severity"] if "severity" in result.columns else rule.SEVERITY
+        assert severity == e.get("severity", rule.SEVERITY)
+        assert ledger.loc[finding["line_id"], "voucher_key"] == finding["voucher_key"], \
+            "the line shown belongs to the voucher"
