@@ -355,30 +355,33 @@ def _row_texts(frame: pd.DataFrame, index) -> list[str]:
             for row in cells.itertuples(index=False)]
 
 
+@dataclass
+class PreparedSheet:
+    """A sheet whose header and context are known, ready to have its rows read."""
+    raw: RawSheet
+    info: SheetInfo
+    header: Header
+    year: int | None
+    month: int | None
+    scale: int
+
+    @property
+    def signature(self) -> tuple:
+        return tuple(sorted(self.header.columns.items())), tuple(sorted(self.header.texts.items()))
+
+
 class SheetReader:
-    """Turns one sheet's raw rows into lines; collects its SheetInfo, errors and dropped rows."""
+    """The per-sheet steps: hidden or empty, where the header is, and what the names say."""
 
     def __init__(self, item: InputFile, raw: RawSheet, policy: Policy, matcher: HeaderMatcher):
         self.item, self.raw, self.policy, self.matcher = item, raw, policy, matcher
         self.info = SheetInfo(file=item.display, sheet=raw.name)
         self.errors: list[DataError] = []
-        self.dropped: list[dict] = []
 
     def error(self, row: int | None, column: str, message: str, kind: str = "error") -> None:
         self.errors.append(DataError(self.item.display, self.raw.name, row, column, message, kind))
 
-    def drop(self, frame: pd.DataFrame, mask: pd.Series, reason_key: str, raw: pd.DataFrame) -> pd.DataFrame:
-        mask = mask.reindex(frame.index, fill_value=False).astype(bool)
-        if not mask.any():
-            return frame
-        reason = DROP_REASONS[reason_key]
-        self.info.skipped[reason] = self.info.skipped.get(reason, 0) + int(mask.sum())
-        hit = mask[mask].index
-        self.dropped.extend({"file": self.item.display, "sheet": self.raw.name, "row": int(r), "reason": reason,
-                             "text": t} for r, t in zip(raw.loc[hit, "_row"], _row_texts(raw, hit)))
-        return frame[~mask]
-
-    def read(self) -> pd.DataFrame | None:
+    def prepare(self) -> PreparedSheet | None:
         raw, info, reading = self.raw, self.info, self.policy.reading
         if raw.hidden:
             info.status, info.note = "hidden", "隐藏的工作表，未检查"
@@ -396,9 +399,26 @@ class SheetReader:
                        "可识别的列名（如 日期、凭证号、摘要、科目、借方、贷方）。若这是账簿，请在策略文件 "
                        "[reading] header_synonyms 中补充列名。", "warning")
             return None
-        return self._read_table(rows, header)
+        year, month, scale = self._context(rows, header)
+        info.header_rows = tuple(r + 1 for r in header.rows)
+        cols = header.columns
+        info.columns = {f: _column_label(i, header.texts) for f, i in cols.items()}
+        info.fields = frozenset(cols)
+        missing = []
+        if "voucher" not in cols:
+            missing.append("凭证号")
+        if not ({"debit", "credit"} <= set(cols) or {"amount", "direction"} <= set(cols)):
+            missing.append("借方和贷方金额（或金额和借贷方向）")
+        if not ({"date", "period", "month"} & set(cols)) and not (year and month):
+            missing.append("日期或会计期间")
+        if missing:
+            info.status, info.note = "error", "缺少必需的列"
+            self.error(header.rows[-1] + 1, "", f"表头第 {info.header_rows[-1]} 行中找不到必需的列：{'、'.join(missing)}。"
+                       "已识别的列：" + "、".join(f"{v}→{f}" for f, v in info.columns.items()) + "。")
+            return None
+        return PreparedSheet(raw, info, header, year, month, scale)
 
-    def _context(self, rows: list[list], header: Header) -> tuple[str, int | None, int | None, int]:
+    def _context(self, rows: list[list], header: Header) -> tuple[int | None, int | None, int]:
         title = " ".join(str(c).strip() for row in rows[:header.rows[0]] for c in row if isinstance(c, str) and c.strip())
         path = Path(self.item.path)
         folders = [p for p in path.parent.parts[-3:]][::-1]
@@ -418,112 +438,169 @@ class SheetReader:
         else:
             info.entity = detect_entity(texts, self.policy.reading.get("entity_suffixes", []))
             info.entity_reason = "由标题、工作表名、文件名或文件夹名识别" if info.entity else "未识别到单位名称"
-        return title, year, sheet_month, scale
+        return year, sheet_month, scale
 
-    def _read_table(self, rows: list[list], header: Header) -> pd.DataFrame | None:
-        info = self.info
-        title, year, sheet_month, scale = self._context(rows, header)
-        info.header_rows = tuple(r + 1 for r in header.rows)
-        cols = header.columns
-        info.columns = {f: _column_label(i, header.texts) for f, i in cols.items()}
-        info.fields = frozenset(cols)
 
-        missing = []
-        if "voucher" not in cols:
-            missing.append("凭证号")
-        if not ({"debit", "credit"} <= set(cols) or {"amount", "direction"} <= set(cols)):
-            missing.append("借方和贷方金额（或金额和借贷方向）")
-        if not ({"date", "period", "month"} & set(cols)) and not (year and sheet_month):
-            missing.append("日期或会计期间")
-        if missing:
-            info.status, info.note = "error", "缺少必需的列"
-            self.error(header.rows[-1] + 1, "", f"表头第 {info.header_rows[-1]} 行中找不到必需的列：{'、'.join(missing)}。"
-                       "已识别的列：" + "、".join(f"{v}→{f}" for f, v in info.columns.items()) + "。")
-            return None
+class BatchReader:
+    """Turns the rows of one or more sheets with the same header (a workbook's monthly sheets)
+    into lines in one vectorised pass.  Sheet-specific context (name, year, month, unit,
+    entity, book) travels as per-row arrays; counts and errors go back to each sheet."""
 
-        start = header.rows[-1] + 1
-        body = rows[start:]
-        width = max((len(r) for r in body), default=0)
-        frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
-        frame["_row"] = np.arange(start + 1, start + 1 + len(frame))
+    def __init__(self, item: InputFile, sheets: list[PreparedSheet], policy: Policy):
+        self.item, self.sheets, self.policy = item, sheets, policy
+        self.header = sheets[0].header
+        self.cols = self.header.columns
+        self.errors: list[DataError] = []
+        self.dropped: list[dict] = []
+
+    # -- bookkeeping per sheet
+    def error(self, sheet_index: int, row: int | None, column: str, message: str, kind: str = "error") -> None:
+        self.errors.append(DataError(self.item.display, self.sheets[sheet_index].raw.name, row, column, message, kind))
+
+    def label(self, field_name: str) -> str:
+        return _column_label(self.cols[field_name], self.header.texts)
+
+    def drop(self, frame: pd.DataFrame, mask, reason_key: str) -> pd.DataFrame:
+        mask = pd.Series(mask, index=frame.index) if not isinstance(mask, pd.Series) else mask
+        mask = mask.reindex(frame.index, fill_value=False).astype(bool)
+        if not mask.any():
+            return frame
+        reason = DROP_REASONS[reason_key]
+        hit = mask[mask].index
+        sheet_of = self.raw.loc[hit, "_sheet"].to_numpy()
+        for index, count in zip(*np.unique(sheet_of, return_counts=True)):
+            skipped = self.sheets[index].info.skipped
+            skipped[reason] = skipped.get(reason, 0) + int(count)
+        names = [self.sheets[i].raw.name for i in sheet_of]
+        self.dropped.extend({"file": self.item.display, "sheet": name, "row": int(r), "reason": reason, "text": t}
+                            for name, r, t in zip(names, self.raw.loc[hit, "_row"], _row_texts(self.raw, hit)))
+        return frame[~mask]
+
+    def per_row(self, values: list) -> np.ndarray:
+        """A per-sheet value spread over the rows of the current frame."""
+        table = np.empty(len(values), dtype=object)
+        table[:] = values
+        return table[self.sheet_index]
+
+    # -- the pass
+    def read(self) -> pd.DataFrame | None:
+        bodies, rows, sheet_ids = [], [], []
+        for i, sheet in enumerate(self.sheets):
+            start = sheet.header.rows[-1] + 1
+            body = sheet.raw.rows[start:]
+            bodies.extend(body)
+            rows.append(np.arange(start + 1, start + 1 + len(body)))
+            sheet_ids.append(np.full(len(body), i))
+        width = max((len(r) for r in bodies), default=0)
+        frame = pd.DataFrame(bodies, columns=range(width), dtype=object) if bodies else pd.DataFrame(columns=range(width))
+        frame["_row"] = np.concatenate(rows) if rows else np.array([], dtype=int)
+        frame["_sheet"] = np.concatenate(sheet_ids) if sheet_ids else np.array([], dtype=int)
         blank_cells = pd.DataFrame({c: parse.is_blank(frame[c]) for c in range(width)}, index=frame.index)
         nonblank = ~blank_cells.all(axis=1) if width else pd.Series(False, index=frame.index)
         frame, blank_cells = frame[nonblank], blank_cells[nonblank]
-        info.data_rows = int(len(frame))
+        counts = np.bincount(frame["_sheet"].to_numpy(dtype=int), minlength=len(self.sheets))
+        for sheet, count in zip(self.sheets, counts):
+            sheet.info.data_rows = int(count)
+            sheet.info.status = "read"
+        self.raw = frame
         if frame.empty:
-            info.status, info.note = "read", "表头下没有数据"
+            for sheet in self.sheets:
+                sheet.info.note = "表头下没有数据"
             return None
-        raw = frame
+        cols = self.cols
 
         # Subtotal / carry rows: a marker in a text cell outside the account, counterparty and
         # amount columns (an account may be called 累计折旧).
         not_checked = {cols.get(f) for f in ("account_name", "account_code", "counterparty", "debit", "credit",
                                              "amount", "direction", "quantity", "unit_price", "attachments")}
         pattern = _subtotal_pattern(self.policy.reading.get("subtotal_markers", []))
-        subtotal = pd.Series(False, index=frame.index)
+        subtotal = np.zeros(len(frame), dtype=bool)
         for c in range(width):
             if c in not_checked:
                 continue
             mask = parse.text_mask(frame[c])
             if mask.any():
-                hit = parse.text_view(frame[c], mask).str.match(pattern.pattern)
-                subtotal |= hit.to_numpy(dtype=bool, na_value=False)
-        frame = self.drop(frame, subtotal, "subtotal", raw)
+                subtotal |= parse.text_view(frame[c], mask).str.match(pattern.pattern).to_numpy(dtype=bool, na_value=False)
+        frame = self.drop(frame, subtotal, "subtotal")
 
         # Exports that paginate repeat the header row on every page.
-        repeated = pd.Series(0, index=frame.index)
-        for i, text in header.texts.items():
+        repeated = np.zeros(len(frame), dtype=int)
+        for i, text in self.header.texts.items():
             label = text.split("/")[-1].strip()
-            if label:
+            if label and i < width:
                 repeated += (parse.text_view(frame[i]).str.strip() == label).to_numpy(dtype=bool, na_value=False)
-        frame = self.drop(frame, repeated >= min(3, len(header.texts)), "header", raw)
+        frame = self.drop(frame, repeated >= min(3, len(self.header.texts)), "header")
 
-        mapped = list(cols.values())
-        no_content = blank_cells.loc[frame.index, mapped].all(axis=1)
-        frame = self.drop(frame, no_content, "no_content", raw)
+        mapped = [c for c in cols.values() if c < width]
+        frame = self.drop(frame, blank_cells.loc[frame.index, mapped].all(axis=1), "no_content")
         if frame.empty:
             return None
+        self.sheet_index = frame["_sheet"].to_numpy(dtype=int)
+        frame = self._fill_voucher_fields(frame)
+        return self._parse(frame)
 
-        frame = self._fill_voucher_fields(frame, cols)
-        return self._parse(frame, cols, header, year, sheet_month, scale, raw)
-
-    def _fill_voucher_fields(self, frame: pd.DataFrame, cols: dict[str, int]) -> pd.DataFrame:
+    def _fill_voucher_fields(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Voucher fields are often on a voucher's first line only: carry them down its lines."""
+        cols = self.cols
         voucher = _text_column(frame, cols["voucher"]).astype(object)
         date = _text_column(frame, cols.get("date")).astype(object)
-        filled_voucher = voucher.replace("", np.nan).ffill()
-        filled_date = date.replace("", np.nan).ffill()
-        starts = (voucher != "") & ((voucher != filled_voucher.shift()) |
-                                    ((date != "") & (date != filled_date.shift())))
+        sheet = frame["_sheet"]
+        new_sheet = sheet != sheet.shift()
+        filled_voucher = voucher.replace("", np.nan).groupby(sheet).ffill()
+        filled_date = date.replace("", np.nan).groupby(sheet).ffill()
+        starts = new_sheet | ((voucher != "") & ((voucher != filled_voucher.shift()) |
+                                                 ((date != "") & (date != filled_date.shift()))))
         group = starts.cumsum()
         frame = frame.copy()
-        frame["_voucher_group"] = group.to_numpy()
         for field_name in VOUCHER_LEVEL_FIELDS:
             column = cols.get(field_name)
-            if column is None:
+            if column is None or column not in frame.columns:
                 continue
             values = frame[column].astype(object).where(~parse.is_blank(frame[column]), None)
-            filled = values.groupby(group).transform("first").where(group > 0, values)
+            filled = values.groupby(group).transform("first")
             if field_name in DATE_FIELDS:
                 # Journals print a date only when it changes: a blank date means "same day".
-                filled = filled.ffill()
+                filled = filled.groupby(sheet).ffill()
             frame[column] = filled
         return frame
 
-    def _parse(self, frame, cols, header, year, sheet_month, scale, raw) -> pd.DataFrame | None:
-        info, label = self.info, (lambda f: _column_label(cols[f], header.texts))
+    def _context_parse(self, frame: pd.DataFrame, values: pd.Series, parser) -> tuple[pd.Series, pd.Series]:
+        """Parse with no sheet context first; re-parse the failures with their sheet's year/month."""
+        parsed, bad = parser(values, None, None)
+        if not bad.any():
+            return parsed, bad
+        years = self.per_row([s.year for s in self.sheets])
+        months = self.per_row([s.month for s in self.sheets])
+        retry = pd.DataFrame({"y": years, "m": months}, index=frame.index)[bad.to_numpy()]
+        for (y, m), index in retry.groupby(["y", "m"], dropna=False).groups.items():
+            y = None if y is None or y != y else int(y)
+            m = None if m is None or m != m else int(m)
+            if y is None:
+                continue
+            again, still_bad = parser(values.loc[index], y, m)
+            parsed.loc[index] = again
+            bad.loc[index] = still_bad
+        return parsed, bad
+
+    def _parse(self, frame: pd.DataFrame) -> pd.DataFrame:
+        cols = self.cols
         out = pd.DataFrame(index=frame.index)
         out["row"] = frame["_row"]
+        years = self.per_row([s.year for s in self.sheets])
 
-        def report_bad(mask: pd.Series, field_name: str, what: str) -> None:
-            for row, value in zip(frame.loc[mask, "_row"], frame.loc[mask, cols[field_name]]):
-                self.error(int(row), label(field_name), f"{what}：“{value}”")
+        def report_bad(mask, field_name: str, what: str) -> None:
+            mask = np.asarray(mask, dtype=bool)
+            if not mask.any():
+                return
+            for sheet, row, value in zip(frame["_sheet"].to_numpy()[mask], frame["_row"].to_numpy()[mask],
+                                         frame[cols[field_name]].to_numpy()[mask]):
+                self.error(int(sheet), int(row), self.label(field_name), f"{what}：“{value}”")
 
         # voucher number and word
         word, number, bad_voucher = parse.parse_vouchers(frame[cols["voucher"]])
         report_bad(bad_voucher, "voucher", "凭证号无法识别，应为“记-6”“记字第6号”“现付-18”或数字")
         if "voucher_word" in cols:
-            word_col = _text_column(frame, cols["voucher_word"]).str.replace("字", "", regex=False)
+            word_col = _text_column(frame, cols["voucher_word"]).str.replace("字", "", regex=False).astype(object)
             word = word_col.where(word_col != "", word)
         out["voucher_word"] = word
         out["voucher_no"] = number
@@ -531,67 +608,79 @@ class SheetReader:
         # date and period
         bad_date = pd.Series(False, index=frame.index)
         if "date" in cols:
-            dates, bad_date = parse.parse_dates(frame[cols["date"]], year, sheet_month)
+            dates, bad_date = self._context_parse(frame, frame[cols["date"]], parse.parse_dates)
             report_bad(bad_date, "date", "日期无法识别，应为 2021-03-06、2021/3/6、2021年3月6日、20210306 或 Excel 日期")
         elif "month" in cols and "day" in cols:
-            y = (pd.to_numeric(_text_column(frame, cols["year"]).str.replace("年", ""), errors="coerce")
-                 if "year" in cols else pd.Series(year, index=frame.index, dtype="float64"))
-            if "year" in cols and year:
-                y = y.fillna(year)
-            m = pd.to_numeric(_text_column(frame, cols["month"]).str.replace("月", ""), errors="coerce")
-            d = pd.to_numeric(_text_column(frame, cols["day"]).str.replace("日", ""), errors="coerce")
-            parts = pd.DataFrame({"year": y, "month": m, "day": d})
-            dates = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+            context_year = pd.Series(pd.to_numeric(years, errors="coerce"), index=frame.index, dtype="float64")
+            y = (pd.to_numeric(_text_column(frame, cols["year"]).str.replace("年", "").astype(object), errors="coerce")
+                 .fillna(context_year) if "year" in cols else context_year)
+            m = pd.to_numeric(_text_column(frame, cols["month"]).str.replace("月", "").astype(object), errors="coerce")
+            d = pd.to_numeric(_text_column(frame, cols["day"]).str.replace("日", "").astype(object), errors="coerce")
+            dates = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": d}), errors="coerce").astype("datetime64[ns]")
             present = ~(parse.is_blank(frame[cols["month"]]) & parse.is_blank(frame[cols["day"]]))
             bad_date = present & dates.isna()
-            if bad_date.any():
-                for row, mm, dd in zip(frame.loc[bad_date, "_row"], m[bad_date], d[bad_date]):
-                    self.error(int(row), label("month"), f"年/月/日无法组成日期（年 {year or '未知'}，月 {mm}，日 {dd}）")
-        elif "day" in cols and year and sheet_month:
-            dates, bad_date = parse.parse_dates(frame[cols["day"]], year, sheet_month)
-            report_bad(bad_date, "day", f"日无法识别（{year}年{sheet_month}月）")
+            for sheet, row, yy, mm, dd in zip(frame.loc[bad_date, "_sheet"], frame.loc[bad_date, "_row"],
+                                              y[bad_date], m[bad_date], d[bad_date]):
+                self.error(int(sheet), int(row), self.label("month"),
+                           f"年/月/日无法组成日期（年 {yy if yy == yy else '未知'}，月 {mm}，日 {dd}）")
+        elif "day" in cols:
+            dates, bad_date = self._context_parse(frame, frame[cols["day"]], parse.parse_dates)
+            report_bad(bad_date, "day", "日无法识别")
         else:
             dates = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
         out["date"] = dates
 
         period = pd.Series("", index=frame.index, dtype=object)
         if "period" in cols:
-            period, bad_period = parse.parse_periods(frame[cols["period"]], year)
+            period, bad_period = self._context_parse(frame, frame[cols["period"]],
+                                                     lambda v, y, m: parse.parse_periods(v, y))
             report_bad(bad_period, "period", "会计期间无法识别，应为 2021.3、2021年3期、202103 或 2021-03")
-        from_date = dates.dt.strftime("%Y-%m").fillna("")
-        period = period.where(period != "", from_date)
-        if "month" in cols and year:
-            month_number = pd.to_numeric(_text_column(frame, cols["month"]).str.replace("月", ""), errors="coerce")
-            from_month = month_number.map(lambda m: f"{year:04d}-{int(m):02d}" if m == m and 1 <= m <= 12 else "")
+        period = period.where(period != "", dates.dt.strftime("%Y-%m").fillna("").astype(object))
+        if "month" in cols:
+            month_number = pd.to_numeric(_text_column(frame, cols["month"]).str.replace("月", "").astype(object),
+                                         errors="coerce")
+            year_number = pd.Series(pd.to_numeric(years, errors="coerce"), index=frame.index)
+            known = month_number.between(1, 12) & year_number.notna()
+            from_month = pd.Series("", index=frame.index, dtype=object)
+            if known.any():
+                from_month[known] = (year_number[known].astype(int).astype(str) + "-"
+                                     + month_number[known].astype(int).astype(str).str.zfill(2))
             period = period.where(period != "", from_month)
-        if year and sheet_month:
-            period = period.where(period != "", f"{year:04d}-{sheet_month:02d}")
+        sheet_periods = self.per_row([f"{s.year:04d}-{s.month:02d}" if s.year and s.month else "" for s in self.sheets])
+        period = period.where(period != "", pd.Series(sheet_periods, index=frame.index))
         out["period"] = period
 
-        # amounts
+        # amounts; a book kept in 万元 says so in its title or amount headers
+        scales = self.per_row([s.scale for s in self.sheets]).astype("int64")
+
+        def amounts(field_name: str):
+            fen, bad, reversal = parse.parse_amounts(frame[cols[field_name]])
+            if (scales != 1).any():
+                fen = fen * scales
+            return fen, bad, reversal
+
         if {"debit", "credit"} <= set(cols):
-            debit, bad_debit, rev_d = parse.parse_amounts(frame[cols["debit"]], scale)
-            credit, bad_credit, rev_c = parse.parse_amounts(frame[cols["credit"]], scale)
+            debit, bad_debit, rev_d = amounts("debit")
+            credit, bad_credit, rev_c = amounts("credit")
             report_bad(bad_debit, "debit", "借方金额无法识别，应为数字（如 2,500.00）")
             report_bad(bad_credit, "credit", "贷方金额无法识别，应为数字（如 2,500.00）")
             bad_amount = bad_debit | bad_credit
         else:
-            amount, bad_amount, rev_d = parse.parse_amounts(frame[cols["amount"]], scale)
+            amount, bad_amount, rev_d = amounts("amount")
             report_bad(bad_amount, "amount", "金额无法识别，应为数字（如 2,500.00）")
             direction = _text_column(frame, cols["direction"])
             is_debit = direction.str.match(r"^(借|J|D|Dr|DR|1)").to_numpy(dtype=bool, na_value=False)
             is_credit = direction.str.match(r"^(贷|C|Cr|CR|-1|2)").to_numpy(dtype=bool, na_value=False)
-            bad_direction = ~is_debit & ~is_credit & (amount != 0)
+            bad_direction = ~is_debit & ~is_credit & (amount != 0).to_numpy()
             report_bad(bad_direction, "direction", "借贷方向无法识别，应为“借”或“贷”")
-            bad_amount |= bad_direction
+            bad_amount = bad_amount | bad_direction
             debit = amount.where(is_debit, 0)
             credit = amount.where(is_credit, 0)
             rev_c = pd.Series(False, index=frame.index)
-        reversal = rev_d | rev_c
         # A red (negative) amount on one side is the same as a positive amount on the other.
         out["debit_fen"] = debit.clip(lower=0) + (-credit).clip(lower=0)
         out["credit_fen"] = credit.clip(lower=0) + (-debit).clip(lower=0)
-        out["is_reversal"] = reversal
+        out["is_reversal"] = rev_d | rev_c
 
         # text fields
         for field_name in ("summary", "counterparty", "settlement", "preparer", "reviewer", "poster"):
@@ -608,38 +697,59 @@ class SheetReader:
                 report_bad(bad, field_name, "应为非负数字，已按空值处理")
                 out[field_name] = values.where(~bad)
         if "unit_price" in cols:
-            price, bad_price, _ = parse.parse_amounts(frame[cols["unit_price"]], scale)
+            price, bad_price, _ = parse.parse_amounts(frame[cols["unit_price"]])
+            price = price * scales
             out["unit_price_fen"] = price.where(~bad_price & ~parse.is_blank(frame[cols["unit_price"]]))
         out["file"] = self.item.display
-        out["sheet"] = self.raw.name
-        out["entity"] = info.entity
-        out["book"] = info.book
+        out["sheet"] = self.per_row([s.raw.name for s in self.sheets])
+        out["entity"] = self.per_row([s.info.entity for s in self.sheets])
+        out["book"] = self.per_row([s.info.book for s in self.sheets])
+        out["_sheet"] = frame["_sheet"]
 
-        # rows that cannot become lines, each already explained by an error above where it was bad
-        frame_all = frame
-        out = self._drop_out(out, frame_all, bad_voucher, "bad_voucher", raw)
-        no_voucher = out["voucher_no"].isna() & ~bad_voucher.loc[out.index]
-        for row in out.loc[no_voucher, "row"]:
-            self.error(int(row), label("voucher"), "这一行之前没有凭证号，无法确定属于哪张凭证")
-        out = self._drop_out(out, frame_all, no_voucher.reindex(out.index, fill_value=False), "no_voucher", raw)
-        out = self._drop_out(out, frame_all, bad_amount.reindex(out.index, fill_value=False), "bad_amount", raw)
-        no_period = (out["period"] == "")
-        for index in out.index[no_period]:
-            if not bad_date.loc[index]:
-                self.error(int(out.at[index, "row"]), label("date") if "date" in cols else "",
-                           "无法确定这一行的日期或会计期间")
-        out = self._drop_out(out, frame_all, no_period, "no_period", raw)
-        no_amount = (out["debit_fen"] == 0) & (out["credit_fen"] == 0)
-        out = self._drop_out(out, frame_all, no_amount, "no_amount", raw)
-        info.lines = int(len(out))
-        info.periods = sorted(p for p in out["period"].unique() if p)
-        return out
+        # rows that cannot become lines, each explained by an error above or here
+        out = self.drop(out, bad_voucher, "bad_voucher")
+        no_voucher = out["voucher_no"].isna()
+        for sheet, row in zip(out.loc[no_voucher, "_sheet"], out.loc[no_voucher, "row"]):
+            self.error(int(sheet), int(row), self.label("voucher"), "这一行之前没有凭证号，无法确定属于哪张凭证")
+        out = self.drop(out, no_voucher, "no_voucher")
+        out = self.drop(out, bad_amount, "bad_amount")
+        no_period = out["period"] == ""
+        unexplained = no_period & ~bad_date.reindex(out.index, fill_value=False)
+        for sheet, row in zip(out.loc[unexplained, "_sheet"], out.loc[unexplained, "row"]):
+            self.error(int(sheet), int(row), self.label("date") if "date" in cols else "", "无法确定这一行的日期或会计期间")
+        out = self.drop(out, no_period, "no_period")
+        out = self.drop(out, (out["debit_fen"] == 0) & (out["credit_fen"] == 0), "no_amount")
 
-    def _drop_out(self, out, frame, mask, reason_key, raw):
-        return self.drop(out, mask, reason_key, raw)
+        lines = np.bincount(out["_sheet"].to_numpy(dtype=int), minlength=len(self.sheets))
+        periods = out.groupby("_sheet")["period"].unique()
+        for i, sheet in enumerate(self.sheets):
+            sheet.info.lines = int(lines[i])
+            sheet.info.periods = sorted(p for p in periods.get(i, []) if p)
+        return out.drop(columns="_sheet")
 
 
 # --------------------------------------------------------------------------- files and batches
+
+def _read_batch(item: InputFile, batch: list[PreparedSheet], policy: Policy, result: "FileRead") -> pd.DataFrame | None:
+    reader = BatchReader(item, batch, policy)
+    try:
+        lines = reader.read()
+    except Exception as exc:  # noqa: BLE001 - one odd sheet must not stop the batch
+        if len(batch) > 1:
+            # Read the sheets one by one so the sheet at fault is named and the others still count.
+            frames = [_read_batch(item, [sheet], policy, result) for sheet in batch]
+            frames = [f for f in frames if f is not None and len(f)]
+            return pd.concat(frames) if frames else None
+        sheet = batch[0]
+        sheet.info.status = "error"
+        sheet.info.lines, sheet.info.skipped = 0, {}
+        reader.errors = [DataError(item.display, sheet.raw.name, None, "",
+                                   f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。")]
+        reader.dropped, lines = [], None
+    result.errors.extend(reader.errors)
+    result.dropped.extend(reader.dropped)
+    return lines
+
 
 def read_file(item: InputFile, policy: Policy) -> FileRead:
     """Read every sheet of one file.  Never raises for bad input."""
@@ -651,27 +761,36 @@ def read_file(item: InputFile, policy: Policy) -> FileRead:
         return FileRead(pd.DataFrame(), [], [DataError(item.display, "", None, "", f"无法读取文件：{exc.strerror or exc}")])
     matcher = HeaderMatcher(policy.reading.get("header_synonyms"))
     result = FileRead(pd.DataFrame())
-    frames = []
+    batches: dict[tuple, list[PreparedSheet]] = {}
     for raw in sheets:
         reader = SheetReader(item, raw, policy, matcher)
         try:
-            lines = reader.read()
-        except Exception as exc:  # noqa: BLE001 - one odd sheet must not stop the batch
+            prepared = reader.prepare()
+        except Exception as exc:  # noqa: BLE001
             reader.info.status = "error"
             reader.error(None, "", f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。")
-            lines = None
-        info = reader.info
-        accounted = info.lines + sum(info.skipped.values())
-        if info.status == "read" and accounted != info.data_rows:
-            reader.error(None, "", f"行数核对不一致：分录 {info.lines} 行 + 剔除 {sum(info.skipped.values())} 行 "
-                         f"≠ 表头下非空行 {info.data_rows} 行。这是程序缺陷，请把该文件提供给维护人员。")
-        result.sheets.append(info)
+            prepared = None
+        result.sheets.append(reader.info)
         result.errors.extend(reader.errors)
-        result.dropped.extend(reader.dropped)
+        if prepared is not None:
+            batches.setdefault(prepared.signature, []).append(prepared)
+    frames = []
+    for batch in batches.values():
+        lines = _read_batch(item, batch, policy, result)
         if lines is not None and len(lines):
             frames.append(lines)
+    for info in result.sheets:
+        accounted = info.lines + sum(info.skipped.values())
+        if info.status == "read" and accounted != info.data_rows:
+            result.errors.append(DataError(item.display, info.sheet, None, "",
+                                           f"行数核对不一致：分录 {info.lines} 行 + 剔除 {sum(info.skipped.values())} 行 "
+                                           f"≠ 表头下非空行 {info.data_rows} 行。这是程序缺陷，请把该文件提供给维护人员。"))
     if frames:
-        result.lines = pd.concat(frames, ignore_index=True)
+        # Lines keep the workbook's order: sheet by sheet, row by row.
+        order = {info.sheet: i for i, info in enumerate(result.sheets)}
+        lines = pd.concat(frames, ignore_index=True)
+        lines = lines.iloc[np.lexsort((lines["row"].to_numpy(), lines["sheet"].map(order).to_numpy()))]
+        result.lines = lines.reset_index(drop=True)
     if not any(s.lines for s in result.sheets):
         # A workbook with no readable sheet at all is an input that could not be read.
         promoted = [DataError(e.file, e.sheet, e.row, e.column, e.message, "error")
