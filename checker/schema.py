@@ -20,7 +20,10 @@ LATEST_DATE = pd.Timestamp("2100-12-31")
 
 
 def _text(values) -> pd.Series:
-    return pd.Series(values, dtype=object).fillna("").astype(str)
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("").astype(str)   # Arrow text stays Arrow: no round trip through object
+    return series.astype(object).fillna("").astype(str)
 
 
 def finalise_ledger(frame: pd.DataFrame, account_names: dict | None = None,
