@@ -1,0 +1,52 @@
+"""Print the README's rule catalogue from the rule modules themselves.
+
+    python scripts/rule_catalogue.py            # print the Markdown table
+    python scripts/rule_catalogue.py --write    # replace the table in README.md
+
+tests/test_docs.py fails when the README's table differs from what this prints."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from checker.fields import SEVERITY_LABELS  # noqa: E402
+from checker.registry import discover  # noqa: E402
+
+BEGIN, END = "<!-- rule-catalogue:begin -->", "<!-- rule-catalogue:end -->"
+
+
+def _short(value) -> str:
+    if isinstance(value, (list, tuple)):
+        shown = "、".join(map(str, value[:4]))
+        return shown + (f" …（共 {len(value)} 项）" if len(value) > 4 else "")
+    if value == "":
+        return "（未设置）"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def catalogue() -> str:
+    lines = ["| id | 规则 | Rule | 风险 | 依据 (basis) | options (defaults) |", "| --- | --- | --- | --- | --- | --- |"]
+    for rule in discover():
+        options = "<br>".join(f"`{k}` = {_short(v)}" for k, v in rule.defaults.items()) or "—"
+        lines.append(f"| `{rule.id}` | {rule.title} | {rule.title_en} | {SEVERITY_LABELS[rule.severity]} | "
+                     f"{rule.basis} | {options} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    table = catalogue()
+    if "--write" not in sys.argv:
+        print(table)
+        return
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    readme.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
