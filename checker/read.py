@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -813,7 +814,10 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int = 1, progress=
     """Read all files (in parallel when jobs > 1) into one validated normalised ledger."""
     results: list[FileRead] = []
     if jobs > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        # spawn everywhere: it is what Windows does, and forking after Arrow has started its
+        # threads can deadlock.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
             for read in pool.map(_read_file_job, [(item, policy) for item in items], chunksize=1):
                 results.append(read)
                 if progress:
