@@ -178,7 +178,10 @@ def parse_periods(values: pd.Series, year: int | None = None) -> tuple[pd.Series
 
 # ------------------------------------------------------------------------------ amounts
 
-_AMOUNT_TEXT = re.compile(r"^(-)?(\d+)(?:\.(\d+))?$")
+_AMOUNT_TEXT = re.compile(r"^(-)?(\d{1,13})(?:\.(\d+))?$")
+# Ten trillion yuan: beyond any village or community book, and far inside int64 fen.
+MAX_AMOUNT_YUAN = 10**13
+MAX_VOUCHER_NUMBER = 999_999_999
 _AMOUNT_NOISE = re.compile(r"[\s,，¥￥$元]|RMB|CNY|人民币", re.IGNORECASE)
 _ZERO_DASHES = {"-", "—", "--", "－", "——", "/"}
 
@@ -199,7 +202,7 @@ def parse_amounts(values: pd.Series, scale: int = 1) -> tuple[pd.Series, pd.Seri
     parenthesised = np.zeros(n, dtype=bool)
     if other.any():
         numbers = pd.to_numeric(raw[other], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        finite = np.isfinite(numbers)
+        finite = np.isfinite(numbers) & (np.abs(numbers) * scale < MAX_AMOUNT_YUAN)
         positions = np.flatnonzero(other)
         fen[positions[finite]] = np.round(numbers[finite] * 100 * scale).astype("int64")
         bad[positions[~finite]] = True          # dates, booleans, inf in an amount cell
@@ -244,7 +247,7 @@ def parse_voucher_value(value) -> tuple[str, int] | None | str:
         return None
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         number = float(value)
-        return ("", int(number)) if number.is_integer() and number >= 0 else "bad"
+        return ("", int(number)) if number.is_integer() and 0 <= number <= MAX_VOUCHER_NUMBER else "bad"
     text = str(value).strip().replace(" ", "")
     if not text:
         return None
