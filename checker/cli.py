@@ -104,25 +104,40 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
             bar_holder["bar"].__exit__(None, None, None)
 
     written = []
-    if not no_report:
-        from .report import write_report
-        report_path = Path(report_path or Path("reports") / "凭证检查报告.xlsx")
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        write_report(result, report_path)
-        written.append(("Excel 报告", str(report_path)))
-    if csv_path:
-        from .report import write_findings_csv
-        Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
-        write_findings_csv(result, csv_path)
-        written.append(("CSV 问题清单", csv_path))
-    if json_path == "-":
-        click.echo(dump_json(result))
-    elif json_path:
-        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(json_path).write_text(dump_json(result), encoding="utf-8")
-        written.append(("JSON 结果", json_path))
+    try:
+        # Machine-readable results first: they are cheap and hold everything even if the
+        # report cannot be written.
+        if json_path == "-":
+            click.echo(dump_json(result))
+        elif json_path:
+            Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(json_path).write_text(dump_json(result), encoding="utf-8")
+            written.append(("JSON 结果", json_path))
+        if csv_path:
+            from .report import write_findings_csv
+            Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
+            write_findings_csv(result, csv_path)
+            written.append(("CSV 问题清单", csv_path))
+        if not no_report:
+            from .report import write_report
+            report_path = Path(report_path or Path("reports") / "凭证检查报告.xlsx")
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            write_report(result, report_path)
+            written.append(("Excel 报告", str(report_path)))
+    except PermissionError as exc:
+        print_summary(result, written, err=to_stderr)
+        _echo(f"无法写出结果文件 {exc.filename}：文件可能正在 Excel/WPS 中打开，请关闭后重试。", err=True)
+        sys.exit(INTERNAL_ERROR)
+    except Exception as exc:  # noqa: BLE001 - exit 1 means "findings"; a failure must not look like it
+        print_summary(result, written, err=to_stderr)
+        _echo(f"写出结果时出错（程序缺陷，请把输入文件和以下信息提供给维护人员）：{type(exc).__name__}: {exc}", err=True)
+        sys.exit(INTERNAL_ERROR)
     print_summary(result, written, err=to_stderr)
     sys.exit(result.exit_code)
+
+
+# Exit codes: 0 nothing found, 1 findings, 2 some input unreadable, 3 the tool itself failed.
+INTERNAL_ERROR = 3
 
 
 def print_summary(result, written, err: bool = False) -> None:

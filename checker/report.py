@@ -420,8 +420,11 @@ def _table(ws, writer: SheetWriter, columns, rows) -> int:
     """A sheet that is one table with its header in row 1; returns the last row written."""
     writer.header(1, columns)
     last = 1
-    for last, values in enumerate(rows, start=2):
+    rows = list(rows)
+    for last, values in enumerate(rows[:ROW_BUDGET - 1], start=2):
         writer.row(last, columns, values)
+    if len(rows) > ROW_BUDGET - 1:
+        _overflow_note(ws, last + 1, len(rows) - (ROW_BUDGET - 1), "行")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 2)}"
     return last
@@ -769,6 +772,16 @@ DETAIL_COLUMNS = (
 )
 
 
+EXCEL_MAX_ROWS = 1_048_576
+# Rows a long sheet may use before it stops with a note: Excel's limit less the header and note.
+ROW_BUDGET = EXCEL_MAX_ROWS - 2
+
+
+def _overflow_note(ws, row: int, left_out: int, what: str) -> None:
+    ws.cell(row=row, column=1, value=f"已达到 Excel 每张工作表 {EXCEL_MAX_ROWS:,} 行的上限，另有 {left_out:,} {what}"
+                                     "未列出；完整结果请用 --json 或 --csv 输出查看。").font = Font(name=FONT_NAME, bold=True, color="C00000")
+
+
 def _write_detail(ws, result: ScanResult, footer: str, printed_at: str) -> dict[str, int]:
     """Every line of every flagged voucher; returns the row of each voucher's first line."""
     w = SheetWriter(ws)
@@ -791,9 +804,13 @@ def _write_detail(ws, result: ScanResult, footer: str, printed_at: str) -> dict[
         by_voucher: dict[str, list[dict]] = defaultdict(list)
         for line in lines.to_dict("records"):
             by_voucher[line["voucher_key"]].append(line)
-        for key in keys:
+        for index, key in enumerate(keys):
             if key not in by_voucher:
                 continue
+            if r + len(by_voucher[key]) + 1 > ROW_BUDGET:
+                _overflow_note(ws, r + 1, len(keys) - index, "张问题凭证的分录")
+                r += 2
+                break
             if first_rows:
                 r += 1                      # a blank row between vouchers
             first_rows[key] = r
@@ -828,6 +845,8 @@ FINDING_COLUMNS_XLSX = (
 def _write_findings(ws, result: ScanResult, detail_rows: dict[str, int], footer: str, printed_at: str) -> None:
     w = SheetWriter(ws)
     rows = finding_rows(result.findings)
+    left_out = max(0, len(rows) - (ROW_BUDGET - 1))
+    rows = rows[:len(rows) - left_out]
     review_from = len(FINDING_HEADERS) + 1
     severity_col = FINDING_HEADERS.index("风险等级") + 1
     voucher_col = FINDING_HEADERS.index("凭证号") + 1
@@ -847,6 +866,8 @@ def _write_findings(ws, result: ScanResult, detail_rows: dict[str, int], footer:
                                        tooltip="查看凭证全部分录")
             cell.font = LINK_FONT
     last = len(rows) + 1
+    if left_out:
+        _overflow_note(ws, last + 1, left_out, "条问题")
     if not rows:
         w.put(2, 1, "未发现问题。", border=False)
     else:
