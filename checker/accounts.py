@@ -46,10 +46,15 @@ def split_code_and_name(cell: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Split "5301 管理费用-办公费" into ("5301", "管理费用-办公费"); cells without a code keep
     their whole text as the name."""
     text = cell.fillna("").astype(str).str.strip()
-    parts = text.str.extract(_LEADING_CODE.pattern + r"(.*)$")
-    code = parts[0].fillna("")
-    name = parts[1].where(parts[0].notna(), text).fillna("").str.strip()
-    return code, name
+    # A ledger has a few dozen distinct account cells over thousands of lines: split each once.
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype=object)
+    parts = distinct.str.extract(_LEADING_CODE.pattern + r"(.*)$")
+    code = parts[0].fillna("").to_numpy(dtype=object)
+    name = parts[1].where(parts[0].notna(), distinct).fillna("").str.strip().to_numpy(dtype=object)
+    if not len(distinct):
+        return pd.Series("", index=cell.index, dtype=object), pd.Series("", index=cell.index, dtype=object)
+    return pd.Series(code[codes], index=cell.index, dtype=object), pd.Series(name[codes], index=cell.index, dtype=object)
 
 
 def top_level_name(account_name: pd.Series) -> pd.Series:

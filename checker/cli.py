@@ -65,7 +65,8 @@ def main() -> None:
               help="同时写出 JSON 结果；“-”表示输出到屏幕。")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="同时把问题清单写成 CSV。")
 @click.option("--config", type=click.Path(dir_okay=False), help="策略文件（voucher-check init-config 生成）。")
-@click.option("--jobs", type=int, default=None, help="并行读取的进程数（默认 CPU 核数）。")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="并行读取的进程数（默认自动：文件总量较大时每个 CPU 核一个进程，否则单进程）。")
 @click.option("--period", "period_text", help="只报告这些月份的问题，如 2021-09 或 2021-01..2021-06；仍读取全部账簿以便核对余额和编号。")
 @click.option("--rule", "only", multiple=True, help="只运行这些规则（可重复）。")
 @click.option("--skip-rule", "skip", multiple=True, help="不运行这些规则（可重复）。")
@@ -73,7 +74,7 @@ def main() -> None:
 def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, no_report):
     """检查 PATHS 中的账簿文件（.xlsx .xlsm .xls .csv，可为文件夹，递归查找）。
 
-    退出码：0 未发现问题；1 发现问题；2 有输入无法读取（其余文件的结果照常写出）。
+    退出码：0 未发现问题；1 发现问题；2 有输入无法读取（其余文件的结果照常写出）；3 工具自身出错。
     """
     from .scan import dump_json, parse_period_filter, scan as run_scan
     policy = _load(config)
@@ -81,7 +82,6 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         periods = parse_period_filter(period_text)
     except ValueError:
         raise click.BadParameter("应为 2021-09 或 2021-01..2021-06 这样的月份", param_hint="--period") from None
-    jobs = jobs or os.cpu_count() or 1
     to_stderr = json_path == "-"
     bar_holder = {}
 

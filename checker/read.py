@@ -810,8 +810,27 @@ def _read_file_job(args):
 DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
 
 
-def read_inputs(items: list[InputFile], policy: Policy, jobs: int = 1, progress=None) -> ReadResult:
-    """Read all files (in parallel when jobs > 1) into one validated normalised ledger."""
+# A worker process costs about a second to start (it imports pandas and Arrow), so the automatic
+# choice reads in parallel only when there is enough to read (measured in bench/).
+AUTO_PARALLEL_BYTES = 16 * 1024 * 1024
+
+
+def choose_jobs(items: list[InputFile], jobs: int | None) -> int:
+    """--jobs as given, or automatically: one process per core for large batches, else one."""
+    if jobs is not None:
+        return max(1, jobs)
+    total = 0
+    for item in items:
+        try:
+            total += os.path.getsize(item.path)
+        except OSError:
+            continue
+    return (os.cpu_count() or 1) if total >= AUTO_PARALLEL_BYTES and len(items) > 1 else 1
+
+
+def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, progress=None) -> ReadResult:
+    """Read all files (in parallel when jobs > 1; None chooses) into one validated normalised ledger."""
+    jobs = choose_jobs(items, jobs)
     results: list[FileRead] = []
     if jobs > 1 and len(items) > 1:
         # spawn everywhere: it is what Windows does, and forking after Arrow has started its

@@ -39,7 +39,7 @@ def parse_period_filter(text: str | None) -> tuple[str, str] | None:
     return start, end
 
 
-def scan(paths, policy: Policy, *, jobs: int = 1, only: tuple[str, ...] = (), skip: tuple[str, ...] = (),
+def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] = (), skip: tuple[str, ...] = (),
          periods: tuple[str, str] | None = None, progress=None, on_files=None) -> ScanResult:
     started = dt.datetime.now().replace(microsecond=0)
     rules = prepare_rules(discover(), policy, only, skip)

@@ -14,7 +14,7 @@ from checker.engine import no_findings
 from checker.fields import BOOK_LABELS
 from checker.money import yuan_to_fen
 
-__all__ = ["findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
+__all__ = ["on_distinct", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set"]
 
@@ -85,12 +85,20 @@ def joined_keywords(text: pd.Series, words) -> pd.Series:
     return ("“" + quoted + "”").reindex(text.index).fillna("").astype(object)
 
 
+def on_distinct(values: pd.Series, transform) -> pd.Series:
+    """Apply a text transform once per distinct value (a ledger repeats a few hundred summaries,
+    accounts and names over thousands of lines) and spread the results back over the lines."""
+    codes, uniques = pd.factorize(values)
+    done = transform(pd.Series(uniques, dtype=values.dtype)).to_numpy(dtype=object)
+    return pd.Series(done[codes] if len(done) else np.array([], dtype=object), index=values.index, dtype=object)
+
+
 def line_text(ledger: pd.DataFrame, columns=("summary", "account_name", "counterparty")) -> pd.Series:
     """The free text of each line that keywords are looked for in, spaces removed."""
     text = ledger[columns[0]].astype(str)
     for column in columns[1:]:
         text = text + " " + ledger[column].astype(str)
-    return text.str.replace(r"\s+", "", regex=True)
+    return on_distinct(text, lambda t: t.str.replace(r"\s+", "", regex=True))
 
 
 def voucher_first_lines(ledger: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:

@@ -39,7 +39,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings
+from ._common import findings, on_distinct
 
 ID = "missing-approval"
 TITLE = "缺少审核或制单审核同一人"
@@ -54,7 +54,7 @@ OPTIONS_HELP = {
 
 
 def _name(text: pd.Series) -> pd.Series:
-    return text.str.replace(r"\s+", "", regex=True)
+    return on_distinct(text, lambda names: names.str.replace(r"\s+", "", regex=True))
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
