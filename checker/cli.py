@@ -4,7 +4,6 @@ Console text is Chinese and must survive a GBK console on Windows: stdout and st
 replace what the console cannot encode instead of crashing."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
