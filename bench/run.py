@@ -193,7 +193,7 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="voucher-bench-") as tmp:
         report, result_json, log = Path(tmp) / "report.xlsx", Path(tmp) / "result.json", Path(tmp) / "stderr.txt"
         command = [sys.executable, "-m", "checker", "scan", str(folder), "-o", str(report), "--json", str(result_json),
-                   "--jobs", str(jobs), *scan_args]
+                   *(["--jobs", str(jobs)] if jobs else []), *scan_args]
         env = dict(os.environ, PYTHONIOENCODING="utf-8")
         with open(log, "wb") as stderr:
             start = time.perf_counter()
@@ -268,7 +268,7 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
 
     scans = []
     for i in range(repeat):
-        print(f"   (c) full scan run {i + 1}/{repeat} (--jobs {jobs}{' ' + ' '.join(scan_args) if scan_args else ''}) …",
+        print(f"   (c) full scan run {i + 1}/{repeat} (--jobs {jobs or 'auto'}{' ' + ' '.join(scan_args) if scan_args else ''}) …",
               flush=True)
         scans.append(full_scan(folder, jobs, scan_args))
     scan_s = statistics.median(s["seconds"] for s in scans)
@@ -373,7 +373,7 @@ def to_markdown(results: list[dict], info: dict, checks: list[dict], command: st
             f"{_fmt(r['peak_tree_mb'], ',')} | {_fmt(r['peak_process_mb'], ',')} | {r['findings']:,} |")
     out += ["", "Medians of --repeat runs (openpyxl: one run when it reads more than 50,000 lines). "
             "Scan: subprocess wall clock incl. start-up, "
-            + (f"`--jobs {results[0]['jobs']}`" if results else "") +
+            + (f"`--jobs {results[0]['jobs'] or 'auto'}`" if results else "") +
             (f", extra args `{' '.join(results[0]['scan_args'])}`" if results and results[0]["scan_args"] else "") + ". "
             "Peak tree = largest summed VmRSS of the scan and its workers (sampled every 20 ms); "
             "peak process = exact high-water mark of the biggest single process (wait4 ru_maxrss)."]
@@ -419,7 +419,8 @@ def main() -> None:
     parser.add_argument("--corpus", default="all", choices=["all", *CORPORA],
                         help="which corpus to run; all = A, B and C (small is for quick checks)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="--jobs for the scan (default: cores)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="--jobs for the scan (default: not given, so the scan chooses as a user's would)")
     parser.add_argument("--scan-args", default="", help='extra arguments for the scan, e.g. "--no-report"')
     parser.add_argument("--openpyxl-lines", type=int, default=200_000,
                         help="lines read with openpyxl before extrapolating (default 200,000)")
