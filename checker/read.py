@@ -318,7 +318,6 @@ def detect_book(texts: list[str], reading: dict) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- one sheet
 
-_SPACES = re.compile(r"\s+")
 
 
 def _subtotal_pattern(markers: list[str]) -> re.Pattern:

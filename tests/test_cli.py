@@ -7,7 +7,6 @@ import subprocess
 import sys
 import tomllib
 
-import pytest
 from click.testing import CliRunner
 
 from checker.cli import main

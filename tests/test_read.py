@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from checker.policy import Policy, load_policy
-from checker.read import InputFile, collect_inputs, read_file, read_inputs
+from checker.read import InputFile, collect_inputs, read_inputs
 from tests.conftest import write_xls, write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人"]
