@@ -790,7 +790,9 @@ def read_file(item: InputFile, policy: Policy) -> FileRead:
         order = {info.sheet: i for i, info in enumerate(result.sheets)}
         lines = pd.concat(frames, ignore_index=True)
         lines = lines.iloc[np.lexsort((lines["row"].to_numpy(), lines["sheet"].map(order).to_numpy()))]
-        result.lines = lines.reset_index(drop=True)
+        # Normalised here (in the worker when reading in parallel): the raw object columns are
+        # several times larger than the finished table and never need to meet in one process.
+        result.lines = finalise_ledger(lines, policy.account_names, policy.account_prefixes)
     if not any(s.lines for s in result.sheets):
         # A workbook with no readable sheet at all is an input that could not be read.
         promoted = [DataError(e.file, e.sheet, e.row, e.column, e.message, "error")
@@ -849,9 +851,13 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     errors = [e for r in results for e in r.errors]
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
     frames = [r.lines for r in results if len(r.lines)]
+    for r in results:
+        r.lines = None
     if frames:
-        combined = pd.concat(frames, ignore_index=True)
-        ledger = finalise_ledger(combined, policy.account_names, policy.account_prefixes)
+        ledger = pd.concat(frames, ignore_index=True)
+        del frames
+        ledger["line_id"] = np.arange(len(ledger), dtype="int64")
+        ledger.index = pd.Index(ledger["line_id"].to_numpy())
         ledger, schema_errors = validate_ledger(ledger)
         if schema_errors:
             errors.extend(schema_errors)

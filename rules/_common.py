@@ -14,7 +14,7 @@ from checker.engine import no_findings
 from checker.fields import BOOK_LABELS
 from checker.money import yuan_to_fen
 
-__all__ = ["on_distinct", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
+__all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set"]
 
@@ -101,10 +101,20 @@ def line_text(ledger: pd.DataFrame, columns=("summary", "account_name", "counter
     return on_distinct(text, lambda t: t.str.replace(r"\s+", "", regex=True))
 
 
+SHEET_ORDER = ["file", "sheet", "row", "line_id"]
+
+
+def in_sheet_order(ledger: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the ledger in sheet order; sorting only what is used avoids copying the
+    whole ledger (a million lines of it is half a gigabyte)."""
+    used = list(dict.fromkeys([*columns, *SHEET_ORDER]))
+    return ledger[used].sort_values(SHEET_ORDER, kind="stable")
+
+
 def voucher_first_lines(ledger: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
     """line_id of the first line (in sheet order) of each voucher, among the lines in ``mask``."""
     lines = ledger if mask is None else ledger[mask]
-    ordered = lines.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
+    ordered = in_sheet_order(lines, ["voucher_key"])
     return ordered.groupby("voucher_key", sort=False)["line_id"].first()
 
 

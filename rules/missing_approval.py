@@ -39,7 +39,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings, on_distinct
+from ._common import findings, in_sheet_order, on_distinct
 
 ID = "missing-approval"
 TITLE = "缺少审核或制单审核同一人"
@@ -60,7 +60,7 @@ def _name(text: pd.Series) -> pd.Series:
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    ordered = ledger.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
+    ordered = in_sheet_order(ledger, ["voucher_key", "reviewer", "preparer", "debit_fen"])
     people = pd.DataFrame({"voucher_key": ordered["voucher_key"], "line_id": ordered["line_id"],
                            "file": ordered["file"], "sheet": ordered["sheet"],
                            "reviewer": _name(ordered["reviewer"]).replace("", pd.NA),

@@ -39,7 +39,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings, yuan
+from ._common import findings, yuan, in_sheet_order
 
 ID = "missing-attachments"
 TITLE = "无附件凭证"
@@ -56,7 +56,7 @@ OPTIONS_HELP = {
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    ordered = ledger.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
+    ordered = in_sheet_order(ledger, ["voucher_key", "account_class", "credit_fen", "attachments"])
     paying = ordered["account_class"].isin(list(options["payment_classes"]))
     lines = pd.DataFrame({"voucher_key": ordered["voucher_key"], "line_id": ordered["line_id"],
                           "file": ordered["file"], "sheet": ordered["sheet"],
