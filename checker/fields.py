@@ -68,6 +68,8 @@ SEVERITIES = ("high", "medium", "low")
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 
 # The normalised table.  dtype names are pandas dtypes; "str" columns never hold NaN ("" instead).
+# Its rows are in sheet order: by line_id, which numbers the lines file by file (in the order
+# the files were collected), sheet by sheet (in workbook order) and row by row.
 LEDGER_COLUMNS: dict[str, str] = {
     "line_id": "int64",          # unique within a scan; also the index
     "file": "str",               # as shown to the user (relative to the scanned folder)
@@ -81,6 +83,8 @@ LEDGER_COLUMNS: dict[str, str] = {
     "voucher_no": "int64",
     "voucher": "str",            # display form, e.g. "记-6", "现付-18", "6"
     "voucher_key": "str",        # entity|book|period|word|number: one voucher
+    "voucher_id": "int64",       # the same voucher as a dense integer (0, 1, 2 … in line order):
+                                 # group and sort by this, it is ~15x faster than voucher_key
     "line_no": "Int64",
     "summary": "str",
     "account_code": "str",

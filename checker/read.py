@@ -27,7 +27,7 @@ from .accounts import split_code_and_name
 from .fields import CORE_FIELDS, HEADER_SYNONYMS, MIN_HEADER_FIELDS
 from .model import DataError, ReadResult, SheetInfo
 from .policy import Policy
-from .schema import finalise_ledger, validate_ledger
+from .schema import finalise_ledger, validate_ledger, voucher_ids
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xla", ".xlam", ".ods"}
 TEXT_SUFFIXES = {".csv"}
@@ -857,6 +857,7 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
         ledger = pd.concat(frames, ignore_index=True)
         del frames
         ledger["line_id"] = np.arange(len(ledger), dtype="int64")
+        ledger["voucher_id"] = voucher_ids(ledger["voucher_key"])
         ledger.index = pd.Index(ledger["line_id"].to_numpy())
         ledger, schema_errors = validate_ledger(ledger)
         if schema_errors:

@@ -65,11 +65,18 @@ def finalise_ledger(frame: pd.DataFrame, account_names: dict | None = None,
     if "account_class" in src and (src["account_class"].fillna("") != "").all():
         out["account_class"] = _text(src["account_class"])
     else:
-        out["account_class"] = accounts.classify(out["account_code"], out["account_name"],
-                                                 account_names, account_prefixes)
+        out["account_class"] = _text(accounts.classify(out["account_code"], out["account_name"],
+                                                       account_names, account_prefixes))
+    out["voucher_id"] = voucher_ids(out["voucher_key"])
     out = out[list(LEDGER_COLUMNS)]
     out.index = pd.Index(out["line_id"].to_numpy(), name=None)
     return out
+
+
+def voucher_ids(voucher_key: pd.Series) -> np.ndarray:
+    """Dense integer ids of the vouchers, numbered in order of first appearance."""
+    codes, _ = pd.factorize(voucher_key, sort=False)
+    return codes.astype("int64")
 
 
 def empty_ledger() -> pd.DataFrame:
@@ -91,6 +98,7 @@ LEDGER_SCHEMA = pa.DataFrameSchema(
         "voucher_no": pa.Column("int64", pa.Check.ge(0)),
         "voucher": pa.Column(str, pa.Check.str_length(min_value=1)),
         "voucher_key": pa.Column(str, pa.Check.str_length(min_value=7)),
+        "voucher_id": pa.Column("int64", pa.Check.ge(0)),
         "line_no": pa.Column("Int64", nullable=True),
         "summary": pa.Column(str),
         "account_code": pa.Column(str),
@@ -115,7 +123,7 @@ LEDGER_SCHEMA = pa.DataFrameSchema(
 FIELD_LABELS = {
     "line_id": "行标识", "file": "文件", "sheet": "工作表", "row": "行号", "entity": "单位",
     "book": "账套", "date": "日期", "period": "会计期间", "voucher_word": "凭证字", "voucher_no": "凭证号",
-    "voucher": "凭证号", "voucher_key": "凭证标识", "line_no": "分录号", "summary": "摘要",
+    "voucher": "凭证号", "voucher_key": "凭证标识", "voucher_id": "凭证序号", "line_no": "分录号", "summary": "摘要",
     "account_code": "科目编码", "account_name": "科目名称", "account_class": "科目类别",
     "debit_fen": "借方金额", "credit_fen": "贷方金额", "is_reversal": "红字标记",
     "counterparty": "往来单位", "settlement": "结算方式", "preparer": "制单人", "reviewer": "审核人",
@@ -148,5 +156,5 @@ def validate_ledger(ledger: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]
     return ledger.drop(index=list(bad_index)), errors
 
 
-__all__ = ["finalise_ledger", "empty_ledger", "validate_ledger", "LEDGER_SCHEMA", "FIELD_LABELS",
+__all__ = ["finalise_ledger", "empty_ledger", "voucher_ids", "validate_ledger", "LEDGER_SCHEMA", "FIELD_LABELS",
            "EARLIEST_DATE", "LATEST_DATE", "dt"]
