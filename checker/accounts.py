@@ -7,6 +7,7 @@ and code prefixes per class (``[accounts]``).
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -40,6 +41,7 @@ DEFAULT_CODE_PREFIXES: dict[str, tuple[str, ...]] = {
 
 _SEPARATORS = re.compile(r"[-－—_/\\:：>|·.、]")
 _LEADING_CODE = re.compile(r"^\s*([0-9]{3,12})[\s\-_.、:：/\\]*")
+_SPLIT = re.compile(_LEADING_CODE.pattern + r"(.*)$")
 
 
 def split_code_and_name(cell: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -57,6 +59,15 @@ def split_code_and_name(cell: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(code[codes], index=cell.index, dtype=object), pd.Series(name[codes], index=cell.index, dtype=object)
 
 
+@functools.lru_cache(maxsize=1 << 15)
+def split_account(text: str) -> tuple[str, str]:
+    """One account cell: "5301 管理费用-办公费" → ("5301", "管理费用-办公费") (as split_code_and_name)."""
+    match = _SPLIT.search(text)
+    if match is None:
+        return "", text.strip()
+    return match.group(1), match.group(2).strip()
+
+
 def top_level_name(account_name: pd.Series) -> pd.Series:
     """"管理费用-办公费" → "管理费用"; "管理费用/办公费" → "管理费用"."""
     return account_name.fillna("").astype(str).str.split(_SEPARATORS.pattern, n=1, regex=True).str[0].str.strip()
@@ -65,35 +76,48 @@ def top_level_name(account_name: pd.Series) -> pd.Series:
 def classify(account_code: pd.Series, account_name: pd.Series,
              extra_names: dict[str, list[str]] | None = None,
              extra_prefixes: dict[str, list[str]] | None = None) -> pd.Series:
-    """One class per line from ACCOUNT_CLASSES; vectorised over the unique accounts."""
+    """One class per line from ACCOUNT_CLASSES, decided once per distinct (code, name) pair."""
+    decide = _classifier(_frozen(extra_names), _frozen(extra_prefixes))
+    code_ids, codes = pd.factorize(account_code.fillna("").astype(str).str.strip())
+    name_ids, names = pd.factorize(account_name.fillna("").astype(str).str.strip())
+    width = len(names) + 1
+    pair_ids, pairs = pd.factorize(code_ids.astype("int64") * width + name_ids)
+    codes, names = list(codes), list(names)
+    classes = np.array([decide(codes[pair // width], names[pair % width])
+                        for pair in pairs.tolist()] + ["other"], dtype=object)
+    return pd.Series(classes[pair_ids], index=account_code.index, dtype="str")
+
+
+def _frozen(extra: dict[str, list[str]] | None) -> tuple:
+    return tuple((cls, tuple(words)) for cls, words in sorted((extra or {}).items()))
+
+
+@functools.lru_cache(maxsize=16)
+def _classifier(extra_names: tuple, extra_prefixes: tuple):
     names = {k: list(v) for k, v in DEFAULT_NAME_WORDS.items()}
     prefixes = {k: list(v) for k, v in DEFAULT_CODE_PREFIXES.items()}
     # Policy words go first so that a locality can move an account from one class to another.
-    for cls, words in (extra_names or {}).items():
+    for cls, words in extra_names:
         names[cls] = list(words) + names.get(cls, [])
-    for cls, codes in (extra_prefixes or {}).items():
+    for cls, codes in extra_prefixes:
         prefixes[cls] = list(codes) + prefixes.get(cls, [])
-
-    pairs = pd.DataFrame({"code": account_code.fillna("").astype(str).str.strip(),
-                          "name": account_name.fillna("").astype(str).str.strip()})
-    unique = pairs.drop_duplicates().reset_index(drop=True)
-    top = top_level_name(unique["name"])
-    result = pd.Series(np.full(len(unique), "", dtype=object))
-
-    for cls, words in names.items():
-        pattern = "^(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
-        hit = (result == "") & top.str.contains(pattern, regex=True)
-        result[hit] = cls
-    for cls, words in names.items():
-        pattern = "|".join(re.escape(w) for w in words)
-        hit = (result == "") & top.str.contains(pattern, regex=True) & (top != "")
-        result[hit] = cls
+    starts = [(cls, re.compile("^(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"))
+              for cls, words in names.items()]
+    contains = [(cls, re.compile("|".join(re.escape(w) for w in words))) for cls, words in names.items()]
     ordered = sorted(((p, cls) for cls, ps in prefixes.items() for p in ps), key=lambda t: -len(t[0]))
-    for prefix, cls in ordered:
-        hit = (result == "") & unique["code"].str.startswith(prefix)
-        result[hit] = cls
-    result[result == ""] = "other"
 
-    unique["account_class"] = result.values
-    merged = pairs.merge(unique, on=["code", "name"], how="left")
-    return pd.Series(merged["account_class"].to_numpy(), index=account_code.index, dtype=object)
+    @functools.lru_cache(maxsize=65536)
+    def decide(code: str, name: str) -> str:
+        top = _SEPARATORS.split(name, maxsplit=1)[0].strip() if name else ""
+        for cls, pattern in starts:
+            if pattern.search(top):
+                return cls
+        if top:
+            for cls, pattern in contains:
+                if pattern.search(top):
+                    return cls
+        for prefix, cls in ordered:
+            if code.startswith(prefix):
+                return cls
+        return "other"
+    return decide

@@ -7,7 +7,7 @@ What is checked, cheaply (the zip directory and bounded reads, never a whole par
   ``max_sheet_cells`` cells;
 - any XML part that declares a DOCTYPE or ENTITY (billion laughs, external entities): real
   workbooks never do, so such a file is refused rather than trusted to the XML parser.  (Checked
-  with python-calamine 0.9: its XML reader skips the DTD and expands no entity, so even without
+  with fastexcel 0.21 (calamine): its XML reader skips the DTD and expands no entity, so even without
   this check nothing would be fetched or blown up; the refusal keeps that from depending on a
   parser version.  openpyxl is never used to read input.);
 - an OLE2 file named .xlsx/.xlsm, which is a password-protected (encrypted) workbook or an old

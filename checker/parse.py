@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 # Serial numbers Excel uses for 1954-10-16 … 2119-01-08; anything outside is not a ledger date.
@@ -93,6 +95,9 @@ _DATE_FULL = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
 _DATE_DAY = re.compile(r"^(\d{1,2})日?$")
+# A date cell reaches us as "2021-03-06 00:00:00"; the time of day does not matter here.
+_TIME_OF_DAY = re.compile(r"(?<=\d)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
 
 
 def parse_date_value(value, year: int | None = None, month: int | None = None):
@@ -116,9 +121,15 @@ def parse_date_value(value, year: int | None = None, month: int | None = None):
             return _valid_date(year, month, int(number)) or "bad"
         else:
             return "bad"
-    text = str(value).strip().replace(" ", "").replace("－", "-").replace("／", "/").replace("．", ".")
+    text = _TIME_OF_DAY.sub("", str(value).strip())
+    text = text.replace(" ", "").replace("－", "-").replace("／", "/").replace("．", ".")
     if not text:
         return None
+    if _SERIAL_TEXT.match(text):
+        # Cells arrive as text, so an Excel serial (a date cell without a date format) reads "44261".
+        number = float(text)
+        if SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1]:
+            return EXCEL_EPOCH + dt.timedelta(days=int(number))
     for pattern in (_DATE_FULL, _DATE_COMPACT):
         match = pattern.match(text)
         if match:
@@ -179,19 +190,20 @@ def parse_periods(values: pd.Series, year: int | None = None) -> tuple[pd.Series
 # ------------------------------------------------------------------------------ amounts
 
 _AMOUNT_TEXT = re.compile(r"^(-)?(\d{1,13})(?:\.(\d+))?$")
+_AMOUNT_TEXT_RE2 = r"^(?P<sign>-)?(?P<whole>\d{1,13})(?:\.(?P<fraction>\d+))?$"
 # Ten trillion yuan: beyond any village or community book, and far inside int64 fen.
 MAX_AMOUNT_YUAN = 10**13
 MAX_VOUCHER_NUMBER = 999_999_999
 _AMOUNT_NOISE = re.compile(r"[\s,，¥￥$元]|RMB|CNY|人民币", re.IGNORECASE)
+_AMOUNT_NOISE_RE2 = "[\\s\u3000,，¥￥$元]|(?i:rmb|cny)|人民币"
 _ZERO_DASHES = {"-", "—", "--", "－", "——", "/"}
 
 
 def parse_amounts(values: pd.Series, scale: int = 1) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Column → (int64 fen, may be negative; mask of unparseable cells; mask of reversal cells).
 
-    Numbers are Excel doubles: fen = round(x·100·scale).  Text is parsed digit by digit, so
-    "2,500.00", "¥2,500", "(300.00)", "-300", "2500元" are exact; "-" or "—" alone means 0.
-    ``scale`` is 10000 for books kept in 万元."""
+    Cells of any type: numbers are Excel doubles, fen = round(x·100·scale); text is read by
+    ``amounts_from_text``.  ``scale`` is 10000 for books kept in 万元."""
     raw = values.astype(object)
     n = len(raw)
     is_text = text_mask(raw)
@@ -199,39 +211,79 @@ def parse_amounts(values: pd.Series, scale: int = 1) -> tuple[pd.Series, pd.Seri
     other = ~is_text & ~missing
     fen = np.zeros(n, dtype="int64")
     bad = np.zeros(n, dtype=bool)
-    parenthesised = np.zeros(n, dtype=bool)
+    reversal = np.zeros(n, dtype=bool)
     if other.any():
         numbers = pd.to_numeric(raw[other], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        finite = np.isfinite(numbers) & (np.abs(numbers) * scale < MAX_AMOUNT_YUAN)
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.isfinite(numbers) & (np.abs(numbers) * scale < MAX_AMOUNT_YUAN)
         positions = np.flatnonzero(other)
         fen[positions[finite]] = np.round(numbers[finite] * 100 * scale).astype("int64")
         bad[positions[~finite]] = True          # dates, booleans, inf in an amount cell
     if is_text.any():
         positions = np.flatnonzero(is_text)
-        text = text_view(raw.iloc[positions]).str.replace(_AMOUNT_NOISE.pattern, "", regex=True)
-        text = text.where(~text.isin(_ZERO_DASHES), "")
-        keep = (text != "").to_numpy(dtype=bool, na_value=False)
-        positions, text = positions[keep], text[keep]
-        if len(text):
-            wrapped = text.str.match(r"^[(（].*[)）]$").to_numpy(dtype=bool, na_value=False)
+        text = pa.array(raw.iloc[positions].astype(str).str.strip().tolist(), type=pa.string())
+        fen[positions], bad[positions], reversal[positions] = amounts_from_text(text, scale)
+    index = raw.index
+    reversal |= fen < 0
+    return pd.Series(fen, index=index, dtype="int64"), pd.Series(bad, index=index), pd.Series(reversal, index=index)
+
+
+# Text a number cell becomes, and what most typed amounts look like: parsed as a double, which
+# is exact here (at most 12 integer digits and 2 decimals: the error of x·100 is far below ½ fen).
+_PLAIN_AMOUNT = r"^-?\d{1,12}(?:\.\d{1,2})?$"
+
+
+def amounts_from_text(text: pa.Array, scale: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trimmed text cells (Arrow) → (int64 fen, may be negative; bad mask; reversal mask).
+
+    Exact, digit by digit: "2,500.00", "¥2,500", "(300.00)", "-300", "2500元", "1234.5678";
+    "-" or "—" alone means 0, a blank cell 0.  A digit beyond the fen rounds half up, like the
+    ledger software does.  ``scale`` is 10000 for books kept in 万元 (then four more decimals
+    count)."""
+    text = pc.fill_null(text, "")
+    n = len(text)
+    fen = np.zeros(n, dtype="int64")
+    bad = np.zeros(n, dtype=bool)
+    parenthesised = np.zeros(n, dtype=bool)
+    if scale == 1:
+        # "2,500.00" is the commonest text amount: without its separators it is plain.
+        separated = pc.match_substring(text, ",").to_numpy(zero_copy_only=False)
+        plain_text = pc.replace_substring(text, ",", "") if separated.any() else text
+        plain = pc.match_substring_regex(plain_text, _PLAIN_AMOUNT).to_numpy(zero_copy_only=False)
+        if plain.any():
+            numbers = pc.cast(plain_text.filter(pa.array(plain)), pa.float64()).to_numpy()
+            fen[plain] = np.round(numbers * 100).astype("int64")
+    else:
+        plain = np.zeros(n, dtype=bool)
+    rest = ~plain & pc.not_equal(text, "").to_numpy(zero_copy_only=False)
+    if rest.any():
+        positions = np.flatnonzero(rest)
+        other = pc.replace_substring_regex(text.filter(pa.array(rest)), _AMOUNT_NOISE_RE2, "")
+        zero = pc.or_(pc.equal(other, ""), pc.is_in(other, pa.array(sorted(_ZERO_DASHES))))
+        keep = ~zero.to_numpy(zero_copy_only=False)
+        positions, other = positions[keep], other.filter(pa.array(keep))
+        if len(other):
+            wrapped = pc.match_substring_regex(other, "^[(（].*[)）]$").to_numpy(zero_copy_only=False)
             parenthesised[positions[wrapped]] = True
-            text = text.str.replace(r"^[(（](.*)[)）]$", r"-\1", regex=True)
-            parts = text.str.extract(_AMOUNT_TEXT.pattern)
-            parsed = parts[1].notna().to_numpy()
+            other = pc.replace_substring_regex(other, "^[(（](.*)[)）]$", "-\\1")
+            parts = pc.extract_regex(other, _AMOUNT_TEXT_RE2)
+            parsed = parts.is_valid().to_numpy(zero_copy_only=False)
             bad[positions[~parsed]] = True
             if parsed.any():
-                ok = parts[parsed]
-                whole = ok[1].astype("int64").to_numpy()
-                fraction = ok[2].fillna("").str.ljust(3, "0")
-                cents = fraction.str.slice(0, 2).astype("int64").to_numpy()
-                # a third decimal rounds half up, like the ledger software does
-                third = fraction.str.slice(2, 3).astype("int64").to_numpy()
-                text_fen = (whole * 100 + cents + (third >= 5)) * scale
-                sign = np.where(ok[0].notna().to_numpy(), -1, 1)
-                fen[positions[parsed]] = text_fen * sign
-    index = raw.index
-    reversal = pd.Series((fen < 0) | parenthesised, index=index)
-    return pd.Series(fen, index=index, dtype="int64"), pd.Series(bad, index=index), reversal
+                ok = parts.filter(pa.array(parsed))
+                places = 2 + len(str(scale)) - 1          # fen, plus four decimals more for 万元
+                whole = pc.cast(ok.field("whole"), pa.int64()).to_numpy()
+                too_big = whole.astype("float64") * scale >= MAX_AMOUNT_YUAN
+                bad[positions[parsed][too_big]] = True
+                whole = np.where(too_big, 0, whole)
+                fraction = pc.utf8_rpad(pc.fill_null(ok.field("fraction"), ""), places + 1, "0")
+                kept = pc.cast(pc.utf8_slice_codeunits(fraction, 0, places), pa.int64()).to_numpy()
+                next_digit = pc.cast(pc.utf8_slice_codeunits(fraction, places, places + 1), pa.int64()).to_numpy()
+                value = (whole * 10 ** places + kept + (next_digit >= 5)) * (scale * 100 // 10 ** places)
+                value[too_big] = 0
+                sign = np.where(pc.fill_null(pc.equal(ok.field("sign"), "-"), False).to_numpy(zero_copy_only=False), -1, 1)
+                fen[positions[parsed]] = value * sign
+    return fen, bad, (fen < 0) | parenthesised
 
 
 # ------------------------------------------------------------------------------ voucher numbers
@@ -256,6 +308,20 @@ def parse_voucher_value(value) -> tuple[str, int] | None | str:
         return "bad"
     word = match.group("word").rstrip("字").strip()
     return word, int(match.group("number"))
+
+
+def parse_voucher_values(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct cell values → (word, number (-1 for blank or bad), bad mask), one per value."""
+    words, numbers, bad = [], [], []
+    for value in values:
+        try:
+            parsed = parse_voucher_value(value)
+        except Exception:  # noqa: BLE001 - a parser must never raise on a cell
+            parsed = "bad"
+        words.append(parsed[0] if isinstance(parsed, tuple) else "")
+        numbers.append(parsed[1] if isinstance(parsed, tuple) else -1)
+        bad.append(parsed == "bad")
+    return (np.array(words, dtype=object), np.array(numbers, dtype="int64"), np.array(bad, dtype=bool))
 
 
 def parse_vouchers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:

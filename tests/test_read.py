@@ -107,12 +107,15 @@ def test_date_forms(xlsx, cell):
     assert lines.loc[0, "date"] == pd.Timestamp("2021-03-06")
 
 
-def test_serial_number_typed_as_text_is_reported_not_guessed(xlsx):
+def test_serial_number_typed_as_text_reads_like_the_number(xlsx):
+    # The reader sees every cell as text (a number cell 44261 arrives as "44261"), so a serial
+    # typed as text means the same date as the number; other five-digit text stays an error.
     path = xlsx("serial.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
-                                      ["44261", "记-1", "x", "管理费用", 1, None]]})
+                                      ["44261", "记-1", "x", "管理费用", 1, None],
+                                      ["12345", "记-2", "x", "管理费用", 1, None]]})
     result = read_one(path)
-    assert len(result.ledger) == 0
-    assert "日期无法识别" in result.errors[0].message
+    assert list(result.ledger["date"]) == [pd.Timestamp("2021-03-06")]
+    assert "日期无法识别" in result.errors[0].message and result.errors[0].row == 3
 
 
 def test_code_and_name_in_one_cell_and_four_digit_or_village_chart(xlsx):
