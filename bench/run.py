@@ -5,7 +5,9 @@
 For each corpus (bench/make_corpus.py builds and caches it) this times, in the same run:
 
   (a) calamine   a bare python-calamine read, single process, of every sheet of every file:
-                 CalamineWorkbook.from_path(f).get_sheet_by_name(name).to_python();
+                 CalamineWorkbook.from_path(f).get_sheet_by_name(name).to_python(), in this
+                 process (no interpreter start-up or imports counted: the scan's are);
+  (a') fastexcel for information: the scan's own reader alone (fastexcel, Arrow text), one thread;
   (b) openpyxl   pandas.read_excel(f, sheet_name=None, engine="openpyxl") of the same files.  It
                  reads ~13,000 rows/s, so beyond --openpyxl-lines (default 200,000) lines only a
                  subset is read — whole files, or the first rows of a file bigger than the budget
@@ -72,6 +74,19 @@ def calamine_read(files: list[Path]) -> int:
         workbook = CalamineWorkbook.from_path(str(path))
         for name in workbook.sheet_names:
             rows += len(workbook.get_sheet_by_name(name).to_python())
+    return rows
+
+
+def fastexcel_read(files: list[Path]) -> int:
+    """(a') For information: the reader the scan uses, alone, in one thread — every sheet of
+    every file as Arrow text columns, as checker/sources.py loads them.  The floor of the scan's
+    own reading on one core (the scan reads files on one thread per core)."""
+    import fastexcel
+    rows = 0
+    for path in files:
+        workbook = fastexcel.read_excel(str(path))
+        for name in workbook.sheet_names:
+            rows += workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow().num_rows
     return rows
 
 
@@ -254,6 +269,8 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
     print(f"   (a) bare calamine read × {repeat} …", flush=True)
     calamine_times, rows = timed(lambda: calamine_read(files), repeat)
     calamine_s = statistics.median(calamine_times)
+    fastexcel_times, _ = timed(lambda: fastexcel_read(files), repeat)
+    fastexcel_s = statistics.median(fastexcel_times)
 
     openpyxl = {"seconds": None, "note": "skipped (--skip-openpyxl)", "lines_measured": 0, "extrapolated": False}
     if not skip_openpyxl:
@@ -284,6 +301,7 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
         "findings": last["findings"], "data_errors": last["errors"], "scan_exit_code": last["exit_code"],
         "report_written": last["report_written"], "jobs": jobs, "scan_args": scan_args, "repeat": repeat,
         "calamine_s": round(calamine_s, 3), "calamine_runs_s": [round(t, 3) for t in calamine_times],
+        "fastexcel_s": round(fastexcel_s, 3), "scan_over_fastexcel": round(scan_s / fastexcel_s, 2),
         "openpyxl_s": round(openpyxl["seconds"], 2) if openpyxl["seconds"] else None,
         "openpyxl_measured_s": round(openpyxl.get("measured_seconds", 0), 2) or None,
         "openpyxl_lines_measured": openpyxl["lines_measured"], "openpyxl_extrapolated": openpyxl["extrapolated"],
@@ -316,6 +334,7 @@ def machine() -> dict:
     return {"python": platform.python_version(), "implementation": platform.python_implementation(),
             "platform": platform.platform(), "machine": platform.machine(), "cores": os.cpu_count(),
             "pandas": ver("pandas"), "python-calamine": ver("python-calamine"), "openpyxl": ver("openpyxl"),
+            "fastexcel": ver("fastexcel"),
             "numpy": ver("numpy"), "pyarrow": ver("pyarrow"), "voucher-checker": ver("voucher-checker")}
 
 
@@ -359,19 +378,21 @@ def to_markdown(results: list[dict], info: dict, checks: list[dict], command: st
     out = [f"# Benchmark results — {dt.datetime.now().isoformat(timespec='seconds')}", "",
            f"`{command}`", "",
            f"Machine: {info['cores']} cores, {info['platform']}; Python {info['python']}, pandas {info['pandas']}, "
-           f"python-calamine {info['python-calamine']}, openpyxl {info['openpyxl']}, numpy {info['numpy']}.", "",
-           "| corpus | lines | calamine read s | openpyxl read s | full scan s | scan ÷ calamine | openpyxl ÷ scan "
-           "| calamine lines/s | openpyxl lines/s | scan lines/s | peak tree MB | peak process MB | findings |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+           f"python-calamine {info['python-calamine']}, fastexcel {info.get('fastexcel', '?')}, openpyxl {info['openpyxl']}, "
+           f"numpy {info['numpy']}.", "",
+           "| corpus | lines | calamine read s | fastexcel read s | openpyxl read s | full scan s | scan ÷ calamine "
+           "| openpyxl ÷ scan | calamine lines/s | openpyxl lines/s | scan lines/s | peak tree MB | peak process MB | findings |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         star = "*" if r["openpyxl_extrapolated"] else ""
         out.append(
             f"| {r['corpus']} ({r['files']} × {r['lines_per_file']:,}) | {r['lines']:,} | {r['calamine_s']:.2f} | "
-            f"{_fmt(r['openpyxl_s'], '.1f')}{star} | {r['scan_s']:.2f} | {r['scan_over_calamine']:.2f}× | "
+            f"{_fmt(r.get('fastexcel_s'), '.2f')} | {_fmt(r['openpyxl_s'], '.1f')}{star} | {r['scan_s']:.2f} | {r['scan_over_calamine']:.2f}× | "
             f"{_fmt(r['openpyxl_over_scan'], '.1f')}{'×' if r['openpyxl_over_scan'] else ''}{star} | "
             f"{r['calamine_lines_per_s']:,} | {_fmt(r['openpyxl_lines_per_s'], ',')}{star} | {r['scan_lines_per_s']:,} | "
             f"{_fmt(r['peak_tree_mb'], ',')} | {_fmt(r['peak_process_mb'], ',')} | {r['findings']:,} |")
     out += ["", "Medians of --repeat runs (openpyxl: one run when it reads more than 50,000 lines). "
+            "fastexcel read: the scan's own reader alone, one thread (information; the target is against calamine). "
             "Scan: subprocess wall clock incl. start-up, "
             + (f"`--jobs {results[0]['jobs'] or 'auto'}`" if results else "") +
             (f", extra args `{' '.join(results[0]['scan_args'])}`" if results and results[0]["scan_args"] else "") + ". "
@@ -435,7 +456,7 @@ def main() -> None:
                                       args.skip_openpyxl)
         r = measured[name]
         print(f"   calamine {r['calamine_s']:.2f} s, openpyxl {_fmt(r['openpyxl_s'], '.1f')} s, scan {r['scan_s']:.2f} s, "
-              f"peak tree {_fmt(r['peak_tree_mb'], ',')} MB", flush=True)
+              f"peak tree {_fmt(r['peak_tree_mb'], ',')} MB (fastexcel alone {r['fastexcel_s']:.2f} s)", flush=True)
 
     by_corpus = RESULTS / "by_corpus"
     by_corpus.mkdir(parents=True, exist_ok=True)

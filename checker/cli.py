@@ -65,7 +65,7 @@ def main() -> None:
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="同时把问题清单写成 CSV。")
 @click.option("--config", type=click.Path(dir_okay=False), help="策略文件（voucher-check init-config 生成）。")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="并行读取的进程数（默认自动：文件总量较大时每个 CPU 核一个进程，否则单进程）。")
+              help="同时读取的文件数（读取线程数；默认每个 CPU 核一个）。")
 @click.option("--period", "period_text", help="只报告这些月份的问题，如 2021-09 或 2021-01..2021-06；仍读取全部账簿以便核对余额和编号。")
 @click.option("--rule", "only", multiple=True, help="只运行这些规则（可重复）。")
 @click.option("--skip-rule", "skip", multiple=True, help="不运行这些规则（可重复）。")
@@ -75,12 +75,20 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
 
     退出码：0 未发现问题；1 发现问题；2 有输入无法读取（其余文件的结果照常写出）；3 工具自身出错。
     """
-    from .scan import dump_json, parse_period_filter, scan as run_scan
+    import datetime as dt
+
+    from .model import parse_period_filter
+    from .sources import Opener, collect_inputs
+    started = dt.datetime.now().replace(microsecond=0)
     policy = _load(config)
     try:
         periods = parse_period_filter(period_text)
     except ValueError:
         raise click.BadParameter("应为 2021-09 或 2021-01..2021-06 这样的月份", param_hint="--period") from None
+    # Reading starts now, on threads, while pandas, the rules and the report writer load.
+    inputs = collect_inputs(paths)
+    opener = Opener(inputs[0], policy.reading, jobs)
+    from .scan import dump_json, scan as run_scan
     to_stderr = json_path == "-"
     bar_holder = {}
 
@@ -94,8 +102,8 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
             bar_holder["bar"].update(step)
 
     try:
-        result = run_scan(paths, policy, jobs=jobs, only=only, skip=skip, periods=periods,
-                          progress=progress, on_files=on_files)
+        result = run_scan(paths, policy, jobs=opener.jobs, only=only, skip=skip, periods=periods,
+                          progress=progress, on_files=on_files, inputs=inputs, opener=opener, started=started)
     except PolicyError as exc:
         raise PolicyProblem(str(exc)) from None
     finally:

@@ -3,9 +3,13 @@ and the result of a scan.  Plain dataclasses so the report and JSON writers need
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads only where it is used: the CLI starts reading before it
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,25 @@ class ScanResult:
         if any(e.kind == "error" for e in self.errors):
             return 2
         return 1 if len(self.findings) else 0
+
+
+_PERIOD = re.compile(r"^(\d{4})-?(\d{1,2})$")
+
+
+def parse_period_filter(text: str | None) -> tuple[str, str] | None:
+    """"2021-09" → ("2021-09", "2021-09"); "2021-01..2021-06" → a range.  ValueError if malformed."""
+    if not text:
+        return None
+    parts = text.split("..")
+    if len(parts) > 2:
+        raise ValueError(text)
+    normalised = []
+    for part in parts:
+        match = _PERIOD.match(part.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(part)
+        normalised.append(f"{int(match.group(1)):04d}-{int(match.group(2)):02d}")
+    start, end = normalised[0], normalised[-1]
+    if start > end:
+        raise ValueError(text)
+    return start, end

@@ -16,12 +16,8 @@ and copying costs of worker processes.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,16 +31,10 @@ from .accounts import split_account
 from .fields import CORE_FIELDS, HEADER_SYNONYMS, MIN_HEADER_FIELDS
 from .model import DataError, ReadResult, SheetInfo
 from .policy import Policy
+from .sources import (EXCEL_SUFFIXES, TEXT_SUFFIXES, UNSUPPORTED_SUFFIXES, InputFile, Opener,  # noqa: F401
+                      RawSheet, UnreadableFile, choose_jobs, collect_inputs, column_letter, open_sheets)
 from .schema import assemble, finalise_columns, finalise_ledger, month_labels, validate_ledger
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xla", ".xlam", ".ods"}
-TEXT_SUFFIXES = {".csv"}
-UNSUPPORTED_SUFFIXES = {
-    ".xlsb": "这是 Excel 二进制工作簿（.xlsb），暂不支持；请在 Excel/WPS 中另存为 .xlsx 后再检查。",
-    ".et": "这是 WPS 表格格式（.et）；请在 WPS 中另存为 .xlsx 后再检查。",
-    ".lnk": "这是 Windows 快捷方式，不是账簿文件；请检查快捷方式指向的原文件。",
-    ".numbers": "这是 Numbers 表格；请导出为 .xlsx 后再检查。",
-}
 DROP_REASONS = {
     "subtotal": "合计/累计/结转行", "header": "重复的表头行", "no_content": "无分录内容的行",
     "no_amount": "借贷金额均为空", "bad_amount": "金额无法识别", "no_voucher": "缺少凭证号",
@@ -59,153 +49,12 @@ EXTRA_LOWER_HEADER = {"字": "voucher_word", "种类": "voucher_word", "号": "v
                       "编号": "voucher"}
 
 
-def column_letter(index: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA" (Excel's column names)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: str          # as the operating system sees it
-    display: str       # as shown to the user and in JSON: relative to the folder given
-    root: str = ""     # the folder given on the command line ("" for a file given directly)
-
-
 @dataclass
 class FileRead:
     lines: dict | None                  # the file's lines as columns (schema.finalise_columns), or None
     sheets: list[SheetInfo] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- finding inputs
-
-def collect_inputs(paths) -> tuple[list[InputFile], list[DataError]]:
-    """Files to read, in a stable order, from any mix of files and folders (recursive)."""
-    found: list[InputFile] = []
-    errors: list[DataError] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for child in sorted(path.rglob("*"), key=lambda p: p.as_posix()):
-                if not child.is_file() or child.name.startswith(("~$", ".~")):
-                    continue
-                suffix = child.suffix.lower()
-                if suffix in EXCEL_SUFFIXES | TEXT_SUFFIXES | set(UNSUPPORTED_SUFFIXES):
-                    found.append(InputFile(str(child), child.relative_to(path).as_posix(), str(path)))
-        elif path.is_file():
-            found.append(InputFile(str(path), str(given)))
-        else:
-            errors.append(DataError(str(given), "", None, "", f"找不到文件或文件夹：{given}"))
-    return found, errors
-
-
-# --------------------------------------------------------------------------- opening files
-
-class UnreadableFile(Exception):
-    """The file cannot be opened; the message is for the user."""
-
-
-@dataclass
-class RawSheet:
-    """A sheet's cells as text, one Arrow array per Excel column (index 0 is column A), each
-    starting at Excel row 1.  Numbers and dates arrive as the reader writes them ("2500",
-    "1234.56", "2021-03-06 00:00:00"): the parsers read text, so a value means the same whether
-    the cell held a number or the same characters typed as text."""
-    name: str
-    columns: list[pa.Array] = field(default_factory=list)
-    height: int = 0
-    hidden: bool = False
-    note: str = ""            # why a sheet that exists could not be loaded
-
-    def head(self, rows: int) -> list[list]:
-        """The first rows as lists of str or None, as wide as the sheet."""
-        count = min(rows, self.height)
-        cells = [column.slice(0, count).to_pylist() for column in self.columns]
-        return [list(row) for row in zip(*cells)] if cells else [[] for _ in range(count)]
-
-    @classmethod
-    def from_rows(cls, name: str, rows: list[list]) -> "RawSheet":
-        width = max((len(r) for r in rows), default=0)
-        columns = [pa.array([(str(r[c]) if r[c] is not None else None) if c < len(r) else None for r in rows],
-                            type=pa.string()) for c in range(width)]
-        return cls(name, columns, len(rows))
-
-
-def _open_excel(path: str) -> list[RawSheet]:
-    import fastexcel
-    try:
-        workbook = fastexcel.read_excel(path)
-        names = workbook.sheet_names
-    except Exception as exc:  # noqa: BLE001 - the reader raises many types; all mean "cannot open"
-        raise UnreadableFile(_explain_open_error(path, exc)) from None
-    sheets = []
-    for name in names:
-        try:
-            # skip_rows=0 keeps the leading empty rows, so position i is Excel row i + 1.
-            loaded = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            table = loaded.to_arrow()
-        except Exception as exc:  # noqa: BLE001 - one sheet that will not load must not hide the others
-            sheets.append(RawSheet(name, note=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
-            continue
-        hidden = loaded.visible != "visible"
-        offset = min((c.absolute_index for c in loaded.available_columns()), default=0)
-        empty = pa.nulls(table.num_rows, pa.string())
-        columns = [empty] * offset + [_one_chunk(table.column(i)) for i in range(table.num_columns)]
-        sheets.append(RawSheet(name, columns, table.num_rows, hidden))
-    return sheets
-
-
-def _one_chunk(column) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-
-
-def _explain_open_error(path: str, exc: Exception) -> str:
-    name = type(exc).__name__
-    text = str(exc)
-    if "Password" in name or "password" in text.lower() or "encrypt" in text.lower():
-        return "工作簿设置了打开密码（已加密），无法读取；请取消密码后另存再检查。"
-    if os.path.getsize(path) == 0:
-        return "文件是空的（0 字节）。"
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0") and path.lower().endswith((".xlsx", ".xlsm")):
-        return "文件扩展名是 .xlsx，但内容是旧版 .xls 或已加密的工作簿；请在 Excel/WPS 中打开并另存为 .xlsx。"
-    if not head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
-        return "文件内容不是 Excel 工作簿（可能是改了扩展名的其他文件或已损坏）。"
-    return f"无法打开工作簿（文件可能已损坏）：{name}: {text.splitlines()[0][:200] if text else ''}"
-
-
-def _open_csv(path: str) -> list[RawSheet]:
-    with open(path, "rb") as handle:
-        data = handle.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnreadableFile("CSV 文件既不是 UTF-8 也不是 GBK 编码，无法识别。")
-    rows = [row for row in csv.reader(io.StringIO(text))]
-    return [RawSheet.from_rows(Path(path).stem, rows)]
-
-
-def open_sheets(path: str, reading: dict | None = None) -> list[RawSheet]:
-    from .guard import check_before_open
-    suffix = Path(path).suffix.lower()
-    if suffix in UNSUPPORTED_SUFFIXES:
-        raise UnreadableFile(UNSUPPORTED_SUFFIXES[suffix])
-    check_before_open(path, reading or {})
-    if suffix in TEXT_SUFFIXES:
-        return _open_csv(path)
-    return _open_excel(path)
 
 
 # --------------------------------------------------------------------------- header detection
@@ -538,14 +387,6 @@ class Cells:
                 codes[codes == blank] = -1
             self._codes[column] = (codes, dictionary)
         return self._codes[column]
-
-    def take(self, positions: np.ndarray, columns) -> "Cells":
-        index = pa.array(positions)
-        taken: list[pa.Array | None] = [None] * self.width
-        for column in columns:
-            if column < self.width and self.columns[column] is not None:
-                taken[column] = self.text(column).take(index)
-        return Cells(taken, len(positions), trimmed=True)
 
 
 def _take_text(values, codes: np.ndarray) -> pa.Array:
@@ -1055,10 +896,11 @@ def _matcher(key: str, policy: Policy) -> HeaderMatcher:
     return _MATCHERS[key]
 
 
-def read_file(item: InputFile, policy: Policy) -> FileRead:
-    """Read every sheet of one file.  Never raises for bad input."""
+def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
+    """Read every sheet of one file (``opened``: the workbook opened ahead by an Opener).  Never
+    raises for bad input."""
     try:
-        sheets = open_sheets(item.path, policy.reading)
+        sheets = opened.result() if opened is not None else open_sheets(item.path, policy.reading)
     except UnreadableFile as exc:
         return FileRead(None, [], [DataError(item.display, "", None, "", str(exc))])
     except OSError as exc:
@@ -1117,30 +959,27 @@ def read_file(item: InputFile, policy: Policy) -> FileRead:
 DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
 
 
-def choose_jobs(items: list[InputFile], jobs: int | None) -> int:
-    """--jobs as given, or one reading thread per core.  Threads start at no cost (unlike
-    processes), so even a small batch may use them."""
-    if jobs is not None:
-        return max(1, jobs)
-    return min(os.cpu_count() or 1, max(1, len(items)))
-
-
-def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, progress=None) -> ReadResult:
-    """Read all files (several at once when jobs > 1; None chooses) into one validated normalised
-    ledger.  At most ``jobs`` workbooks' cells are held at once; each file keeps only its lines."""
-    jobs = choose_jobs(items, jobs)
+def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, progress=None,
+                opener: Opener | None = None) -> ReadResult:
+    """Read all files (several at once on ``jobs`` threads; None: one per core) into one validated
+    normalised ledger.  The Rust reader and Arrow's kernels release the GIL, so threads use every
+    core without worker processes' start-up and copying.  Each file keeps only its lines; at
+    most one workbook's cells per thread are held at once."""
     results: list[FileRead] = []
-    if jobs > 1 and len(items) > 1:
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="read") as pool:
-            for read in pool.map(lambda item: read_file(item, policy), items):
-                results.append(read)
-                if progress:
-                    progress(1)
-    else:
-        for item in items:
-            results.append(read_file(item, policy))
+    if opener is None and choose_jobs(items, jobs) > 1:
+        opener = Opener(items[:0], policy.reading, choose_jobs(items, jobs))
+    try:
+        if opener is not None and opener.jobs > 1:
+            reads = opener.pool.map(lambda item: read_file(item, policy, opener.opened(item)), items)
+        else:
+            reads = (read_file(item, policy, opener.opened(item) if opener else None) for item in items)
+        for read in reads:
+            results.append(read)
             if progress:
                 progress(1)
+    finally:
+        if opener is not None:
+            opener.close()
     sheets = [s for r in results for s in r.sheets]
     errors = [e for r in results for e in r.errors]
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)

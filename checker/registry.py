@@ -22,7 +22,10 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Callable
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads only where it is used: the CLI starts reading before it
+    import pandas as pd
 
 from .fields import SEVERITIES
 

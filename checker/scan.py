@@ -5,48 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 import pandas as pd
 
 from . import __version__
 from .engine import run_rules
-from .model import ReadResult, ScanResult
+from .model import ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules
 from .read import collect_inputs, read_inputs
 from .registry import discover
 
 JSON_VERSION = 1
-_PERIOD = re.compile(r"^(\d{4})-?(\d{1,2})$")
-
-
-def parse_period_filter(text: str | None) -> tuple[str, str] | None:
-    """"2021-09" → ("2021-09", "2021-09"); "2021-01..2021-06" → a range.  ValueError if malformed."""
-    if not text:
-        return None
-    parts = text.split("..")
-    if len(parts) > 2:
-        raise ValueError(text)
-    normalised = []
-    for part in parts:
-        match = _PERIOD.match(part.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError(part)
-        normalised.append(f"{int(match.group(1)):04d}-{int(match.group(2)):02d}")
-    start, end = normalised[0], normalised[-1]
-    if start > end:
-        raise ValueError(text)
-    return start, end
 
 
 def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] = (), skip: tuple[str, ...] = (),
-         periods: tuple[str, str] | None = None, progress=None, on_files=None) -> ScanResult:
-    started = dt.datetime.now().replace(microsecond=0)
-    rules = prepare_rules(discover(), policy, only, skip)
-    items, input_errors = collect_inputs(paths)
+         periods: tuple[str, str] | None = None, progress=None, on_files=None, inputs=None,
+         opener=None, started: dt.datetime | None = None) -> ScanResult:
+    """``inputs`` (items, errors) as collect_inputs found them and ``opener`` (a sources.Opener
+    already reading them) let the command line start reading before this module is loaded."""
+    started = started or dt.datetime.now().replace(microsecond=0)
+    try:
+        rules = prepare_rules(discover(), policy, only, skip)
+    except Exception:
+        if opener is not None:
+            opener.close()
+        raise
+    items, input_errors = inputs if inputs is not None else collect_inputs(paths)
     if on_files:
         on_files(len(items))
-    read = read_inputs(items, policy, jobs=jobs, progress=progress)
+    read = read_inputs(items, policy, jobs=jobs, progress=progress, opener=opener)
     read = ReadResult(read.ledger, read.sheets, input_errors + read.errors, read.dropped)
     findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
     return ScanResult(read=read, findings=findings, rule_gaps=gaps, rules=rules, inputs=[str(p) for p in paths],

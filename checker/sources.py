@@ -1,0 +1,194 @@
+"""Finding and opening ledger files: the part of reading that needs neither pandas nor the
+rules, so that the command line can start it at once (``Opener``) and let the Rust reader work on
+the first workbooks while the rest of the program is still loading.
+
+Cells come out as Arrow text, one array per Excel column (see ``RawSheet``)."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from .model import DataError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xla", ".xlam", ".ods"}
+TEXT_SUFFIXES = {".csv"}
+UNSUPPORTED_SUFFIXES = {
+    ".xlsb": "这是 Excel 二进制工作簿（.xlsb），暂不支持；请在 Excel/WPS 中另存为 .xlsx 后再检查。",
+    ".et": "这是 WPS 表格格式（.et）；请在 WPS 中另存为 .xlsx 后再检查。",
+    ".lnk": "这是 Windows 快捷方式，不是账簿文件；请检查快捷方式指向的原文件。",
+    ".numbers": "这是 Numbers 表格；请导出为 .xlsx 后再检查。",
+}
+
+def column_letter(index: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA" (Excel's column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str          # as the operating system sees it
+    display: str       # as shown to the user and in JSON: relative to the folder given
+    root: str = ""     # the folder given on the command line ("" for a file given directly)
+
+
+# --------------------------------------------------------------------------- finding inputs
+
+def collect_inputs(paths) -> tuple[list[InputFile], list[DataError]]:
+    """Files to read, in a stable order, from any mix of files and folders (recursive)."""
+    found: list[InputFile] = []
+    errors: list[DataError] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(path.rglob("*"), key=lambda p: p.as_posix()):
+                if not child.is_file() or child.name.startswith(("~$", ".~")):
+                    continue
+                suffix = child.suffix.lower()
+                if suffix in EXCEL_SUFFIXES | TEXT_SUFFIXES | set(UNSUPPORTED_SUFFIXES):
+                    found.append(InputFile(str(child), child.relative_to(path).as_posix(), str(path)))
+        elif path.is_file():
+            found.append(InputFile(str(path), str(given)))
+        else:
+            errors.append(DataError(str(given), "", None, "", f"找不到文件或文件夹：{given}"))
+    return found, errors
+
+
+# --------------------------------------------------------------------------- opening files
+
+class UnreadableFile(Exception):
+    """The file cannot be opened; the message is for the user."""
+
+
+@dataclass
+class RawSheet:
+    """A sheet's cells as text, one Arrow array per Excel column (index 0 is column A), each
+    starting at Excel row 1.  Numbers and dates arrive as the reader writes them ("2500",
+    "1234.56", "2021-03-06 00:00:00"): the parsers read text, so a value means the same whether
+    the cell held a number or the same characters typed as text."""
+    name: str
+    columns: list[pa.Array] = field(default_factory=list)
+    height: int = 0
+    hidden: bool = False
+    note: str = ""            # why a sheet that exists could not be loaded
+
+    def head(self, rows: int) -> list[list]:
+        """The first rows as lists of str or None, as wide as the sheet."""
+        count = min(rows, self.height)
+        cells = [column.slice(0, count).to_pylist() for column in self.columns]
+        return [list(row) for row in zip(*cells)] if cells else [[] for _ in range(count)]
+
+    @classmethod
+    def from_rows(cls, name: str, rows: list[list]) -> "RawSheet":
+        width = max((len(r) for r in rows), default=0)
+        columns = [pa.array([(str(r[c]) if r[c] is not None else None) if c < len(r) else None for r in rows],
+                            type=pa.string()) for c in range(width)]
+        return cls(name, columns, len(rows))
+
+
+def _open_excel(path: str) -> list[RawSheet]:
+    import fastexcel
+    try:
+        workbook = fastexcel.read_excel(path)
+        names = workbook.sheet_names
+    except Exception as exc:  # noqa: BLE001 - the reader raises many types; all mean "cannot open"
+        raise UnreadableFile(_explain_open_error(path, exc)) from None
+    sheets = []
+    for name in names:
+        try:
+            # skip_rows=0 keeps the leading empty rows, so position i is Excel row i + 1.
+            loaded = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            table = loaded.to_arrow()
+        except Exception as exc:  # noqa: BLE001 - one sheet that will not load must not hide the others
+            sheets.append(RawSheet(name, note=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
+            continue
+        hidden = loaded.visible != "visible"
+        offset = min((c.absolute_index for c in loaded.available_columns()), default=0)
+        empty = pa.nulls(table.num_rows, pa.string())
+        columns = [empty] * offset + [_one_chunk(table.column(i)) for i in range(table.num_columns)]
+        sheets.append(RawSheet(name, columns, table.num_rows, hidden))
+    return sheets
+
+
+def _one_chunk(column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _explain_open_error(path: str, exc: Exception) -> str:
+    name = type(exc).__name__
+    text = str(exc)
+    if "Password" in name or "password" in text.lower() or "encrypt" in text.lower():
+        return "工作簿设置了打开密码（已加密），无法读取；请取消密码后另存再检查。"
+    if os.path.getsize(path) == 0:
+        return "文件是空的（0 字节）。"
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0") and path.lower().endswith((".xlsx", ".xlsm")):
+        return "文件扩展名是 .xlsx，但内容是旧版 .xls 或已加密的工作簿；请在 Excel/WPS 中打开并另存为 .xlsx。"
+    if not head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+        return "文件内容不是 Excel 工作簿（可能是改了扩展名的其他文件或已损坏）。"
+    return f"无法打开工作簿（文件可能已损坏）：{name}: {text.splitlines()[0][:200] if text else ''}"
+
+
+def _open_csv(path: str) -> list[RawSheet]:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableFile("CSV 文件既不是 UTF-8 也不是 GBK 编码，无法识别。")
+    rows = [row for row in csv.reader(io.StringIO(text))]
+    return [RawSheet.from_rows(Path(path).stem, rows)]
+
+
+def open_sheets(path: str, reading: dict | None = None) -> list[RawSheet]:
+    from .guard import check_before_open
+    suffix = Path(path).suffix.lower()
+    if suffix in UNSUPPORTED_SUFFIXES:
+        raise UnreadableFile(UNSUPPORTED_SUFFIXES[suffix])
+    check_before_open(path, reading or {})
+    if suffix in TEXT_SUFFIXES:
+        return _open_csv(path)
+    return _open_excel(path)
+
+
+def choose_jobs(items: list[InputFile], jobs: int | None) -> int:
+    """--jobs as given, or one reading thread per core.  Threads start at no cost (unlike
+    processes), so even a small batch may use them."""
+    if jobs is not None:
+        return max(1, jobs)
+    return min(os.cpu_count() or 1, max(1, len(items)))
+
+
+class Opener:
+    """A pool of reading threads that starts opening the first workbooks (one per thread) as
+    soon as it is made.  ``read.read_inputs`` then reads every file on the same threads and
+    takes the workbooks opened ahead; at most one workbook per thread is held opened ahead."""
+
+    def __init__(self, items: list[InputFile], reading: dict, jobs: int | None = None):
+        self.items = items
+        self.jobs = choose_jobs(items, jobs)
+        self.pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="read")
+        self._ahead: dict[InputFile, Future] = {
+            item: self.pool.submit(open_sheets, item.path, reading) for item in items[:self.jobs]}
+
+    def opened(self, item: InputFile) -> Future | None:
+        """The workbook opened ahead for this file (its result raises as open_sheets would)."""
+        return self._ahead.pop(item, None)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
