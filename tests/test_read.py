@@ -326,3 +326,78 @@ def test_parallel_and_serial_reading_agree(tmp_path):
     serial = read_inputs(items, Policy(), jobs=1).ledger
     parallel = read_inputs(items, Policy(), jobs=2).ledger
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+# ---------------------------------------------------------------------------- cells as text, positions
+
+def test_data_that_starts_below_and_right_of_a1_keeps_excel_rows_and_columns(tmp_path):
+    # The reader drops nothing before the first filled cell: rows and column letters stay Excel's.
+    import openpyxl
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "3月"
+    for r, row in enumerate([HEADER[:7], ["2021-03-06", "记-6", "提取备用金", "1001", "库存现金", "一千", None],
+                             ["2021-03-07", "记-7", "办公费", "5301", "管理费用", 30, None]], start=3):
+        for c, value in enumerate(row, start=3):
+            sheet.cell(row=r, column=c, value=value)
+    path = tmp_path / "offset.xlsx"
+    workbook.save(path)
+    result = read_one(path)
+    assert list(result.ledger["row"]) == [5]
+    error = result.errors[0]
+    assert (error.row, error.column) == (4, "H（借方金额）")
+    assert result.sheets[0].header_rows == (3,)
+
+
+def test_numbers_dates_and_text_cells_read_alike(xlsx):
+    # A number cell arrives as the text Excel would show ("2500", "1234.56"); a date cell as
+    # "2021-03-06 00:00:00": the parsers give the same lines as for typed text.
+    path = xlsx("types.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方", "附件数"],
+                                     [dt.datetime(2021, 3, 6, 13, 5), 6, "a", 1001.0, 1234.56, None, 2.0],
+                                     ["2021-03-06", "6", "a", "1002", None, "1,234.56", "2张"]]})
+    lines = lines_of(read_one(path))
+    assert list(lines["date"]) == [pd.Timestamp("2021-03-06")] * 2
+    assert list(lines["voucher"]) == ["6", "6"]
+    assert list(lines["account_code"]) == ["1001", "1002"]
+    assert list(lines["debit_fen"] + lines["credit_fen"]) == [123456, 123456]
+    assert list(lines["attachments"]) == [2, 2]
+
+
+def test_amounts_in_wan_yuan_keep_four_decimals(xlsx):
+    path = xlsx("wan.xlsx", {"s": [["建设社区行政账（单位：万元）"], ["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                   ["2021-03-06", "记-1", "x", "管理费用", 2.5678, None],
+                                   ["", "", "x", "银行存款", None, "2.5678"]]})
+    lines = lines_of(read_one(path))
+    assert list(lines["debit_fen"]) == [2567800, 0]
+    assert list(lines["credit_fen"]) == [0, 2567800]
+
+
+def test_a_chart_sheet_is_passed_over(tmp_path):
+    import openpyxl
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "s"
+    for row in [["日期", "凭证号", "摘要", "科目", "借方", "贷方"], ["2021-03-01", "1", "a", "管理费用", 1, None]]:
+        sheet.append(row)
+    workbook.create_chartsheet("图表")
+    path = tmp_path / "chart.xlsx"
+    workbook.save(path)
+    result = read_one(path)
+    assert len(result.ledger) == 1
+    assert not [e for e in result.errors if e.kind == "error"]
+
+
+def test_opener_reads_ahead_and_gives_the_same_lines(tmp_path):
+    from checker.sources import Opener
+    for i in range(3):
+        write_xlsx(tmp_path / f"社区{i}" / "账.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                                        ["2021-03-01", "1", "a", "管理费用", i + 1, None]]})
+    (tmp_path / "社区9").mkdir()
+    (tmp_path / "社区9" / "坏.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    items, _ = collect_inputs([tmp_path])
+    plain = read_inputs(items, Policy(), jobs=1)
+    for jobs in (1, 2, 4):
+        ahead = read_inputs(items, Policy(), jobs=jobs, opener=Opener(items, Policy().reading, jobs))
+        pd.testing.assert_frame_equal(plain.ledger, ahead.ledger)
+        assert [e.message for e in plain.errors] == [e.message for e in ahead.errors]
+        assert any("损坏" in e.message for e in ahead.errors)
