@@ -491,3 +491,79 @@ def test_empty_scan_still_writes_every_sheet(tmp_path):
     write_findings_csv(scan, tmp_path / "empty.csv")
     wb = openpyxl.load_workbook(tmp_path / "empty.xlsx")
     assert wb.sheetnames == ["汇总", "问题清单", "凭证明细", "数据问题", "规则说明"]
+
+
+# ---------------------------------------------------------------------------- the fast writer
+
+ODD_TEXT = ["  前后有空格  ", "a & b < c > d", "第一行\n第二行", "\u3000全角空格", "#N/A", "-5", "@x", "tab\tin",
+            "🙂宽字符", "ｆｕｌｌ", "x" * 40000]
+
+
+def _odd_scan() -> ScanResult:
+    """Text that exercises escaping, xml:space, quote prefixes, wrapping and the length limit."""
+    rows = list(LEDGER_ROWS)
+    for i, text in enumerate(ODD_TEXT):
+        voucher = f"记-{100 + i}"
+        rows += [_line("奇怪&社区", "odd/<文件>.xlsx", "表 1", 20 + 2 * i, voucher, "2021-05-03", text, "1001 库存现金",
+                       str(2500 + i), ""),
+                 _line("奇怪&社区", "odd/<文件>.xlsx", "表 1", 21 + 2 * i, voucher, "2021-05-03", text[::-1],
+                       "1002 银行存款", "", str(2500 + i))]
+    ledger = ledger_from_rows(rows)
+    sheets = _sheets() + [SheetInfo("odd/<文件>.xlsx", "表 1", "奇怪&社区", "admin", header_rows=(1,), fields=FIELDS,
+                                    lines=2 * len(ODD_TEXT), data_rows=2 * len(ODD_TEXT), periods=["2021-05"])]
+    findings, gaps = run_rules(ledger, sheets, _rules(), Policy())
+    return _scan(read=ReadResult(ledger, sheets, [], pd.DataFrame()), findings=findings, rule_gaps=gaps)
+
+
+@pytest.mark.parametrize("make", [_scan, _odd_scan])
+def test_report_is_what_openpyxl_writes_for_the_same_cells(make, tmp_path):
+    """write_report writes the cells' XML itself; openpyxl's own writer, given the same cells as
+    openpyxl cells (build_workbook), must produce the same file byte for byte."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    from checker.report import _FixedTimeZipFile, _naive_utc
+    scan = make()
+    write_report(scan, tmp_path / "fast.xlsx")
+    with _FixedTimeZipFile(tmp_path / "openpyxl.xlsx", _naive_utc(scan.started_at)) as archive:
+        ExcelWriter(build_workbook(scan), archive).save()
+    assert (tmp_path / "fast.xlsx").read_bytes() == (tmp_path / "openpyxl.xlsx").read_bytes()
+    if make is _odd_scan:
+        detail = openpyxl.load_workbook(tmp_path / "fast.xlsx")["凭证明细"]
+        summaries = {c.value: c for c in detail["G"]}
+        assert set(ODD_TEXT[:-1]) <= set(summaries) and "x" * 32767 in summaries    # cut at Excel's limit
+        assert all(summaries[text].quotePrefix for text in ("#N/A", "-5", "@x"))
+        assert summaries["第一行\n第二行"].alignment.wrap_text
+
+
+def test_detail_lines_are_found_by_line_and_voucher_id():
+    """The flagged vouchers' lines are looked up without scanning the ledger's text; the result is
+    the same as selecting by voucher_key, also for findings that do not match the ledger."""
+    from checker.report import _voucher_lines
+
+    scan = _odd_scan()
+    ledger, findings = scan.ledger, scan.findings
+    keys = list(dict.fromkeys(findings["voucher_key"]))
+
+    def by_key(wanted):
+        return ledger[ledger["voucher_key"].isin(wanted)].sort_values(["file", "sheet", "row", "line_id"],
+                                                                       kind="stable")
+    pd.testing.assert_frame_equal(_voucher_lines(ledger, findings, keys), by_key(keys))
+    odd = findings.copy()
+    odd.loc[0, "line_id"] = 10_000                       # not a line of the ledger
+    odd.loc[1, "line_id"] = int(ledger["line_id"].iloc[-1])   # a line of another voucher
+    pd.testing.assert_frame_equal(_voucher_lines(ledger, odd, keys + ["无此凭证"]), by_key(keys))
+    pd.testing.assert_frame_equal(_voucher_lines(ledger.drop(columns="voucher_id"), findings, keys),
+                                  by_key(keys).drop(columns="voucher_id"))
+
+
+def test_writing_leaves_the_garbage_collector_as_it_was(scan, tmp_path):
+    import gc
+    assert gc.isenabled()
+    write_report(scan, tmp_path / "r.xlsx")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        write_report(scan, tmp_path / "r.xlsx")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
