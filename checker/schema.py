@@ -111,32 +111,44 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
         text["account_class"] = _text(accounts.classify(pd.Series(pd.array(text["account_code"], dtype="str")),
                                                         pd.Series(pd.array(text["account_name"], dtype="str")),
                                                         account_names, account_prefixes))
-    columns.update(text)
+    # Done here, per file (on the reading threads), so that assembling the whole ledger only
+    # numbers each file's few distinct vouchers and chains each file's text.
+    encoded = pc.dictionary_encode(text["voucher_key"])
+    columns[_LOCAL_VOUCHER] = encoded.indices.to_numpy(zero_copy_only=False).astype("int64")
+    columns[_VOUCHER_KEYS] = encoded.dictionary
+    for column, values in text.items():
+        columns[column] = pd.array(values, dtype="str")
     return columns
 
 
+_LOCAL_VOUCHER, _VOUCHER_KEYS = "_local_voucher_id", "_voucher_keys"
+
+
 def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
-    """One normalised ledger from the finalised columns of one or more files (in that order):
-    numbers the lines and the vouchers.  Text columns keep their Arrow chunks (no copy)."""
+    """One normalised ledger from the finalised columns (``finalise_columns``) of one or more
+    files, in that order: numbers the lines and the vouchers.  Text columns keep each file's
+    Arrow chunks (no copy)."""
     n = sum(len(part["row"]) for part in parts)
     columns: dict[str, object] = {"line_id": np.arange(first_line_id, first_line_id + n, dtype="int64")}
     for column, dtype in LEDGER_COLUMNS.items():
         if column in ("line_id", "voucher_id"):
             continue
         values = [part[column] for part in parts]
-        if dtype == "str":
-            chunks = [v for v in values if len(v)] or values[:1] or [_blank_text(0)]
-            columns[column] = pd.array(pyarrow.chunked_array(chunks, type=pyarrow.string()), dtype="str")
-        elif dtype == "Int64":
-            columns[column] = (type(values[0])._concat_same_type(values) if values
-                               else pd.array([], dtype="Int64"))
+        if dtype in ("str", "Int64"):
+            columns[column] = type(values[0])._concat_same_type(values)
         else:
             columns[column] = np.concatenate(values) if values else np.array([], dtype=dtype)
-    keys = pyarrow.chunked_array([part["voucher_key"] for part in parts if len(part["voucher_key"])]
-                                 or [_blank_text(0)], type=pyarrow.string())
-    encoded = pc.dictionary_encode(keys)
-    columns["voucher_id"] = (np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
-                             .astype("int64") if n else np.array([], dtype="int64"))
+    # Each file's distinct vouchers, numbered together in order of first appearance.
+    encoded = pc.dictionary_encode(pyarrow.chunked_array([part[_VOUCHER_KEYS] for part in parts],
+                                                         type=pyarrow.string()))
+    global_ids = (np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
+                  .astype("int64") if len(encoded) else np.array([], dtype="int64"))
+    ids, start = [], 0
+    for part in parts:
+        count = len(part[_VOUCHER_KEYS])
+        ids.append(global_ids[start:start + count][part[_LOCAL_VOUCHER]])
+        start += count
+    columns["voucher_id"] = np.concatenate(ids) if ids else np.array([], dtype="int64")
     return pd.DataFrame({column: columns[column] for column in LEDGER_COLUMNS},
                         index=pd.Index(columns["line_id"], name=None))
 

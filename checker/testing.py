@@ -16,7 +16,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .accounts import split_code_and_name
-from .schema import finalise_ledger
+from .schema import finalise_ledger, voucher_ids
 
 ROW_FIELDS = ("voucher", "date", "summary", "account", "debit", "credit")
 
@@ -51,3 +51,13 @@ def ledger_from_rows(rows, *, entity: str = "建设社区", book: str = "admin",
         record.setdefault("row", first_row + i)
         records.append(record)
     return finalise_ledger(pd.DataFrame.from_records(records))
+
+
+def combine_ledgers(*ledgers: pd.DataFrame) -> pd.DataFrame:
+    """Several small ledgers as one scan reads them: lines and vouchers numbered afresh
+    (line_id and voucher_id are unique within a scan)."""
+    ledger = pd.concat(ledgers, ignore_index=True)
+    ledger["line_id"] = range(len(ledger))
+    ledger["voucher_id"] = voucher_ids(ledger["voucher_key"])
+    ledger.index = ledger["line_id"].to_numpy()
+    return ledger

@@ -10,7 +10,7 @@ from checker import registry
 from checker.engine import no_findings, run_rules
 from checker.model import SheetInfo
 from checker.policy import Policy, PolicyError, load_policy, prepare_rules
-from checker.testing import ledger_from_rows
+from checker.testing import combine_ledgers, ledger_from_rows
 
 
 def make_rule(rule_id="big-debit", requires=(), defaults=None):
@@ -29,9 +29,7 @@ def two_entity_ledger():
                          entity="建设社区", file="a.xlsx", sheet="3月")
     b = ledger_from_rows([("记-1", "2021-04-01", "买水", "管理费用", 150, ""), ("记-1", "2021-04-01", "买水", "银行存款", "", 150)],
                          entity="和平村", file="b.xlsx", sheet="4月")
-    ledger = pd.concat([a, b], ignore_index=True)
-    ledger["line_id"] = range(len(ledger))
-    ledger.index = ledger["line_id"].to_numpy()
+    ledger = combine_ledgers(a, b)
     sheets = [SheetInfo("a.xlsx", "3月", "建设社区", "admin", fields=frozenset({"date", "voucher", "summary", "account_name", "debit", "credit"}), lines=2),
               SheetInfo("b.xlsx", "4月", "和平村", "admin", fields=frozenset({"date", "voucher", "summary", "account_name", "debit", "credit", "reviewer"}), lines=2)]
     return ledger, sheets
