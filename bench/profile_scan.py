@@ -10,9 +10,9 @@ Runs what `voucher-check scan` runs — policy, read and normalise, rules, JSON 
     bench/results/profile-<name>.txt    the same as text, plus the top functions by own time
     bench/results/profile-<name>.pstats (cProfile only; `python -m pstats FILE`)
 
---jobs defaults to 1: worker processes are invisible to an in-process profiler, so with --jobs 1
-the reading of every file shows up in the tree.  Phase timings (read / rules / json / report) are
-printed as well.
+--jobs defaults to 1: pyinstrument samples the main thread, so with --jobs 1 the reading of every
+file (otherwise on reading threads) shows up in the tree.  Phase timings (read / rules / json /
+report) are printed as well.
 """
 from __future__ import annotations
 
