@@ -7,6 +7,7 @@ options per entity and book from the policy, the --period filter, and the vouche
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .fields import fields_satisfy
@@ -46,11 +47,21 @@ def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule) -
             usable.append((sheet.file, sheet.sheet))
     if not gaps:
         return ledger, gaps
-    keys = pd.MultiIndex.from_tuples(usable, names=["file", "sheet"]) if usable else None
-    if keys is None:
+    if not usable:
         return ledger.iloc[0:0], gaps
-    mask = pd.MultiIndex.from_arrays([ledger["file"], ledger["sheet"]]).isin(keys)
-    return ledger[mask], gaps
+    sheet_of_line, sheets_present = _combinations(ledger, ["file", "sheet"])
+    usable = set(usable)
+    return ledger[np.array([sheet in usable for sheet in sheets_present])[sheet_of_line]], gaps
+
+
+def _combinations(lines: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
+    """Each line's combination of ``columns`` as a number, and the combinations in order of first
+    appearance: there are few (sheets, entity and book pairs), so they are looked at once each,
+    not once per line."""
+    codes, uniques = zip(*(pd.factorize(lines[column], use_na_sentinel=False) for column in columns))
+    sizes = [max(len(u), 1) for u in uniques]
+    number, present = pd.factorize(np.ravel_multi_index(codes, sizes))
+    return number, [tuple(u[i] for u, i in zip(uniques, at)) for at in zip(*np.unravel_index(present, sizes))]
 
 
 def _run_one(rule: Rule, lines: pd.DataFrame, policy: Policy) -> list[pd.DataFrame]:
@@ -59,31 +70,51 @@ def _run_one(rule: Rule, lines: pd.DataFrame, policy: Policy) -> list[pd.DataFra
         return []
     if not policy.overrides:
         return [rule.check(lines, dict(rule.options))]
-    groups = lines.groupby(["entity", "book"], sort=False).groups
+    pair_of_line, pairs = _combinations(lines, ["entity", "book"])
     by_options: dict[str, tuple[dict, list]] = {}
-    for (entity, book), index in groups.items():
+    for number, (entity, book) in enumerate(pairs):
         options = policy.options_for(rule, entity, book)
         if not options.get("enabled", True):
             continue
         key = repr(sorted(options.items()))
-        by_options.setdefault(key, (options, []))[1].append(index)
+        by_options.setdefault(key, (options, []))[1].append(number)
     results = []
-    for options, indexes in by_options.values():
-        subset = lines.loc[indexes[0].append(indexes[1:])] if len(indexes) > 1 else lines.loc[indexes[0]]
+    for options, numbers in by_options.values():
+        # A subset keeps the lines in sheet order, the order rules may rely on.
+        subset = lines if len(numbers) == len(pairs) else lines[np.isin(pair_of_line, numbers)]
         options = {k: v for k, v in options.items() if k != "enabled"}
         results.append(rule.check(subset, options))
     return results
 
 
-def _voucher_context(ledger: pd.DataFrame, keys: pd.Index) -> pd.DataFrame:
-    lines = ledger[ledger["voucher_key"].isin(keys)]
-    grouped = lines.groupby("voucher_key", sort=False)
-    context = grouped.agg(entity=("entity", "first"), book=("book", "first"), file=("file", "first"),
-                          sheet=("sheet", "first"), period=("period", "first"), voucher=("voucher", "first"),
-                          voucher_word=("voucher_word", "first"), voucher_no=("voucher_no", "first"),
-                          date=("date", "min"))
-    context["rows"] = grouped["row"].agg(lambda r: sorted(int(x) for x in r))
-    return context
+def _voucher_context(ledger: pd.DataFrame, found: pd.DataFrame, flagged_line: pd.DataFrame) -> pd.DataFrame:
+    """Where each voucher in ``found`` is and what it is, indexed by voucher_key: its first
+    line's entity, book, file, sheet, period and number, its earliest date and all its rows."""
+    keys = found["voucher_key"].to_numpy(dtype=object)
+    ids = flagged_line["voucher_id"].to_numpy()
+    # A rule reports a line of the voucher; should one report another line, go by the key.
+    stray = flagged_line["voucher_key"].to_numpy(dtype=object) != keys
+    wanted = np.unique(ids[~stray])
+    if stray.any():
+        by_key = ledger["voucher_key"].isin(pd.unique(keys[stray])).to_numpy()
+        wanted = np.union1d(wanted, ledger["voucher_id"].to_numpy()[by_key])
+    is_wanted = np.zeros(int(ledger["voucher_id"].max()) + 1, dtype=bool)
+    is_wanted[wanted] = True
+    columns = ["voucher_id", "voucher_key", "entity", "book", "file", "sheet", "period", "voucher", "voucher_word",
+               "voucher_no", "date", "row"]
+    lines = ledger[columns].iloc[np.flatnonzero(is_wanted[ledger["voucher_id"].to_numpy()])]
+    grouped = lines.groupby("voucher_id", sort=False)
+    context = grouped.agg(voucher_key=("voucher_key", "first"), entity=("entity", "first"), book=("book", "first"),
+                          file=("file", "first"), sheet=("sheet", "first"), period=("period", "first"),
+                          voucher=("voucher", "first"), voucher_word=("voucher_word", "first"),
+                          voucher_no=("voucher_no", "first"), date=("date", "min"))
+    ordered = lines.sort_values(["voucher_id", "row"], kind="stable")
+    voucher, rows = ordered["voucher_id"].to_numpy(), ordered["row"].to_numpy()
+    bounds = np.flatnonzero(voucher[1:] != voucher[:-1]) + 1
+    row_lists = pd.Series([part.tolist() for part in np.split(rows, bounds)] if len(rows) else [],
+                          index=voucher[np.concatenate(([0], bounds))] if len(rows) else [], dtype=object)
+    context["rows"] = row_lists.reindex(context.index)
+    return context.set_index("voucher_key")
 
 
 def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], policy: Policy,
@@ -115,9 +146,8 @@ def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], 
 
     found = pd.concat(results, ignore_index=True)
     found = found.drop_duplicates(subset=["rule", "voucher_key", "message"])
-    context = _voucher_context(ledger, pd.Index(found["voucher_key"].unique()))
-    found = found.join(context, on="voucher_key")
     flagged_line = ledger.loc[found["line_id"].to_numpy()]
+    found = found.join(_voucher_context(ledger, found, flagged_line), on="voucher_key")
     found["summary"] = flagged_line["summary"].to_numpy()
     account = (flagged_line["account_code"] + " " + flagged_line["account_name"]).str.strip()
     found["account"] = account.to_numpy()

@@ -58,7 +58,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import chinese_number, fen, findings, joined_keywords, keyword_regex, line_text, yuan
+from ._common import chinese_number, fen, findings, joined_keywords, keyword_regex, line_text, voucher_keys, yuan
 
 ID = "bulk-goods-distribution"
 TITLE = "利用活动普发物资"
@@ -114,7 +114,8 @@ _NOT_GOODS_AFTER = "(?!月|工作日|小时|季度|村|社区|网格|小组|单�
 
 
 def _summary_quantity(summary: pd.Series, measure_words) -> pd.DataFrame:
-    """The largest count-with-measure-word in each summary and its measure word."""
+    """The largest count-with-measure-word in each summary and its measure word (the first one
+    written when two counts are equal)."""
     pattern = (r"(?P<number>\d{1,3}(?:[,，]\d{3})+|\d+|" + _CHINESE_NUMERAL + r")\s*(?P<unit>"
                + keyword_regex(measure_words) + ")" + _NOT_GOODS_AFTER)
     found = summary.str.extractall(pattern)
@@ -125,7 +126,7 @@ def _summary_quantity(summary: pd.Series, measure_words) -> pd.DataFrame:
     words = pd.unique(digits[arabic.isna()])
     chinese = digits.map({w: chinese_number(w) for w in words})
     found["quantity"] = arabic.fillna(chinese)
-    found = found.dropna(subset=["quantity"]).sort_values("quantity", ascending=False)
+    found = found.dropna(subset=["quantity"]).sort_values("quantity", ascending=False, kind="stable")
     best = found.groupby(level=0).first()
     return best[["quantity", "unit"]].reindex(summary.index).fillna({"unit": ""})
 
@@ -137,12 +138,16 @@ def _quantity_text(quantity: pd.Series) -> pd.Series:
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     min_amount = fen(options["min_amount_yuan"])
-    lines = ledger[(ledger["debit_fen"] > 0) & (ledger["debit_fen"] >= min_amount)
-                   & ledger["account_class"].isin(list(options["goods_classes"]))]
+    is_purchase = ((ledger["debit_fen"] > 0) & (ledger["debit_fen"] >= min_amount)
+                   & ledger["account_class"].isin(list(options["goods_classes"])))
+    lines = ledger[["voucher_id", "line_id", "debit_fen", "summary", "account_name", "quantity"]][is_purchase]
     if lines.empty:
         return no_findings()
     text = line_text(lines, ("summary", "account_name"))
-    from_summary = _summary_quantity(lines["summary"].str.replace(r"\s+", "", regex=True), options["measure_words"])
+    # Counts are read once per distinct summary: a ledger repeats its summaries.
+    codes, summaries = pd.factorize(lines["summary"])
+    summaries = pd.Series(summaries, dtype=lines["summary"].dtype).str.replace(r"\s+", "", regex=True)
+    from_summary = _summary_quantity(summaries, options["measure_words"]).iloc[codes].set_axis(lines.index)
     column_quantity = lines["quantity"].where(lines["quantity"] > 0)
     quantity = column_quantity.fillna(from_summary["quantity"])
     unit = from_summary["unit"].where(column_quantity.isna(), "")
@@ -177,7 +182,8 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
 
     # One finding per voucher: its largest flagged line speaks for it.
     order = hit.sort_values("debit_fen", ascending=False, kind="stable").index
-    result = pd.DataFrame({"voucher_key": hit["voucher_key"], "line_id": hit["line_id"], "amount": hit["debit_fen"],
+    result = pd.DataFrame({"voucher_id": hit["voucher_id"], "line_id": hit["line_id"], "amount": hit["debit_fen"],
                            "message": message, "severity": severity}).loc[order]
-    first = result.drop_duplicates("voucher_key")
-    return findings(first["voucher_key"], first["line_id"], first["amount"], first["message"], first["severity"])
+    first = result.drop_duplicates("voucher_id")
+    return findings(voucher_keys(ledger, first["voucher_id"]), first["line_id"], first["amount"], first["message"],
+                    first["severity"])

@@ -55,7 +55,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import fen, findings, first_keyword, line_text, yuan
+from ._common import Vouchers, fen, findings, first_keyword, line_text, voucher_keys, yuan
 
 ID = "cash-payment"
 TITLE = "现金支付"
@@ -90,36 +90,32 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
     threshold = fen(options["threshold_yuan"])
-    is_cash = ledger["account_class"] == "cash"
-    is_target = ledger["account_class"].isin(list(options["payment_classes"])) & (ledger["debit_fen"] > 0)
-    text = line_text(ledger, ("summary", "account_name"))
-    permitted_word = first_keyword(text, options["permitted_keywords"])
-    permitted_line = permitted_word != ""
-
-    per_line = pd.DataFrame({
-        "voucher_key": ledger["voucher_key"],
-        "cash_out": ledger["credit_fen"].where(is_cash, 0),
-        "paid_to": ledger["debit_fen"].where(is_target, 0),
-        "target": is_target,
-        "unpermitted_target": is_target & ~permitted_line,
-    })
-    vouchers = per_line.groupby("voucher_key", sort=False).agg(
-        cash_out=("cash_out", "sum"), paid_to=("paid_to", "sum"), targets=("target", "sum"),
-        unpermitted=("unpermitted_target", "sum"))
+    is_cash = (ledger["account_class"] == "cash").to_numpy()
+    is_target = (ledger["account_class"].isin(list(options["payment_classes"])) & (ledger["debit_fen"] > 0)).to_numpy()
+    by_voucher = Vouchers(ledger["voucher_id"])
+    vouchers = by_voucher.frame(cash_out=by_voucher.sum(np.where(is_cash, ledger["credit_fen"], 0)),
+                                paid_to=by_voucher.sum(np.where(is_target, ledger["debit_fen"], 0)))
     vouchers["paid"] = np.minimum(vouchers["cash_out"], vouchers["paid_to"])
-    hit = vouchers[(vouchers["paid"] > 0) & (vouchers["paid"] >= threshold)].copy()
+    is_hit = ((vouchers["paid"] > 0) & (vouchers["paid"] >= threshold)).to_numpy()
+    hit = vouchers[is_hit].copy()
     if hit.empty:
         return no_findings()
+
+    # Keywords are looked for only on the debited lines of the vouchers found.
+    in_hit = is_hit[by_voucher.code]
+    targets = ledger[["voucher_id", "summary", "account_name"]][is_target & in_hit]
+    permitted_word = first_keyword(line_text(targets, ("summary", "account_name")), options["permitted_keywords"])
+    permitted_line = permitted_word != ""
     # Permitted only when every debited line is of a permitted kind.
-    hit["permitted"] = hit["unpermitted"] == 0
+    unpermitted = (~permitted_line).groupby(targets["voucher_id"]).sum()
+    hit["permitted"] = unpermitted.reindex(hit.index).fillna(0) == 0
     if options.get("drop_permitted", False):
         hit = hit[~hit["permitted"]]
         if hit.empty:
             return no_findings()
 
-    words = pd.DataFrame({"voucher_key": ledger["voucher_key"], "word": permitted_word})
-    words = words[is_target & permitted_line]
-    word = words.groupby("voucher_key")["word"].first().reindex(hit.index).fillna("")
+    words = pd.DataFrame({"voucher_id": targets["voucher_id"], "word": permitted_word})[permitted_line]
+    word = words.groupby("voucher_id")["word"].first().reindex(hit.index).fillna("")
     paid_text = yuan(hit["paid"]).set_axis(hit.index)
     threshold_text = yuan(pd.Series([threshold])).iloc[0]
     message = pd.Series("现金支付 " + paid_text + " 元，达到现金结算起点 " + threshold_text + " 元，应通过银行转账支付",
@@ -128,7 +124,9 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
                             + "”，属现金使用范围内的支出；请核实本地是否要求转账支付")
     severity = pd.Series(SEVERITY, index=hit.index).where(~hit["permitted"], options.get("permitted_severity", "low"))
 
-    cash_lines = ledger[is_cash & (ledger["credit_fen"] > 0) & ledger["voucher_key"].isin(hit.index)]
-    line_id = cash_lines.sort_values("credit_fen", ascending=False, kind="stable").groupby("voucher_key")["line_id"].first()
-    return findings(hit.index, line_id.reindex(hit.index), hit["paid"], message, severity)
-
+    paying = is_cash & (ledger["credit_fen"] > 0).to_numpy() & in_hit
+    cash_lines = ledger[["voucher_id", "line_id", "credit_fen"]][paying]
+    cash_lines = cash_lines[cash_lines["voucher_id"].isin(hit.index)]
+    line_id = (cash_lines.sort_values("credit_fen", ascending=False, kind="stable")
+               .groupby("voucher_id")["line_id"].first())
+    return findings(voucher_keys(ledger, hit.index), line_id.reindex(hit.index), hit["paid"], message, severity)

@@ -35,11 +35,12 @@ A flagged voucher (preparer and reviewer the same):
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings, in_sheet_order, on_distinct
+from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys
 
 ID = "missing-approval"
 TITLE = "缺少审核或制单审核同一人"
@@ -53,40 +54,52 @@ OPTIONS_HELP = {
 }
 
 
-def _name(text: pd.Series) -> pd.Series:
-    return on_distinct(text, lambda names: names.str.replace(r"\s+", "", regex=True))
+def _people(reviewer: pd.Series, preparer: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Reviewer and preparer of each line as numbers standing for their names (spaces removed;
+    NaN where blank), and the names.  Spaces are removed once per distinct name, and comparing
+    reviewer with preparer is comparing numbers."""
+    distinct = [pd.factorize(column) for column in (reviewer, preparer)]
+    cleaned = [pd.Series(names, dtype=column.dtype).str.replace(r"\s+", "", regex=True).to_numpy(dtype=object)
+               for column, (_, names) in zip((reviewer, preparer), distinct)]
+    names = pd.Index(pd.unique(np.concatenate(cleaned)))
+    numbers = []
+    for (codes, _), clean in zip(distinct, cleaned):
+        number = names.get_indexer(clean).astype("float64")
+        number[clean == ""] = np.nan
+        numbers.append(number[codes])
+    return numbers[0], numbers[1], names
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    ordered = in_sheet_order(ledger, ["voucher_key", "reviewer", "preparer", "debit_fen"])
-    people = pd.DataFrame({"voucher_key": ordered["voucher_key"], "line_id": ordered["line_id"],
-                           "file": ordered["file"], "sheet": ordered["sheet"],
-                           "reviewer": _name(ordered["reviewer"]).replace("", pd.NA),
-                           "preparer": _name(ordered["preparer"]).replace("", pd.NA),
-                           "amount": ordered["debit_fen"]})
-    vouchers = people.groupby("voucher_key", sort=False).agg(
-        line_id=("line_id", "first"), file=("file", "first"), sheet=("sheet", "first"),
-        reviewer=("reviewer", "first"), preparer=("preparer", "first"), amount=("amount", "sum"))
+    ordered = in_sheet_order(ledger, ["voucher_id", "reviewer", "preparer", "debit_fen"])
+    reviewer, preparer, names = _people(ordered["reviewer"], ordered["preparer"])
+    by_voucher = Vouchers(ordered["voucher_id"])
+    # A voucher's reviewer is the first one written on any of its lines (blanks are NaN).
+    vouchers = by_voucher.frame(
+        line_id=by_voucher.first(ordered["line_id"]), sheet=by_voucher.first(place_codes(ordered)),
+        reviewer=by_voucher.first_present(reviewer), preparer=by_voucher.first_present(preparer),
+        amount=by_voucher.sum(ordered["debit_fen"]))
     unreviewed = vouchers["reviewer"].isna()
-    per_sheet = unreviewed.groupby([vouchers["file"], vouchers["sheet"]]).agg(["all", "size"])
-    whole_sheets = per_sheet[per_sheet["all"] & (per_sheet["size"] > 1)]
-    in_whole_sheet = pd.MultiIndex.from_frame(vouchers[["file", "sheet"]]).isin(whole_sheets.index)
+    per_sheet = unreviewed.groupby(vouchers["sheet"]).agg(["all", "size"])
+    whole_sheets = per_sheet.index[per_sheet["all"] & (per_sheet["size"] > 1)]
+    in_whole_sheet = vouchers["sheet"].isin(whole_sheets)
 
     results = []
     single = vouchers[unreviewed & ~in_whole_sheet]
-    results.append(findings(single.index, single["line_id"], single["amount"], "凭证无审核人签章"))
+    results.append(findings(voucher_keys(ledger, single.index), single["line_id"], single["amount"], "凭证无审核人签章"))
 
-    sheet_first = vouchers[in_whole_sheet].drop_duplicates(["file", "sheet"])
-    counts = per_sheet.loc[pd.MultiIndex.from_frame(sheet_first[["file", "sheet"]]), "size"].to_numpy()
-    results.append(findings(sheet_first.index, sheet_first["line_id"], 0,
+    sheet_first = vouchers[in_whole_sheet].drop_duplicates("sheet")
+    counts = per_sheet.loc[sheet_first["sheet"], "size"].to_numpy()
+    results.append(findings(voucher_keys(ledger, sheet_first.index), sheet_first["line_id"], 0,
                             "本表 " + pd.Series(counts, index=sheet_first.index).astype(str)
                             + " 张凭证均无审核人签章（审核栏全部空白）"))
 
     if options.get("check_same_person", True):
-        same = vouchers[vouchers["reviewer"].notna() & (vouchers["reviewer"] == vouchers["preparer"]).fillna(False)]
-        results.append(findings(same.index, same["line_id"], same["amount"],
-                                "制单人与审核人同为“" + same["reviewer"].astype(str) + "”，未经他人审核"))
+        same = vouchers[vouchers["reviewer"].notna() & (vouchers["reviewer"] == vouchers["preparer"])]
+        name = pd.Series(names[same["reviewer"].to_numpy(dtype="int64")].to_numpy(dtype=object), index=same.index)
+        results.append(findings(voucher_keys(ledger, same.index), same["line_id"], same["amount"],
+                                "制单人与审核人同为“" + name.astype(str) + "”，未经他人审核"))
     results = [r for r in results if not r.empty]
     return pd.concat(results, ignore_index=True) if results else no_findings()

@@ -35,11 +35,12 @@ A transfer voucher that moves no money (转账凭证, e.g. 计提折旧) is not 
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings, yuan, in_sheet_order
+from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys, yuan
 
 ID = "missing-attachments"
 TITLE = "无附件凭证"
@@ -56,33 +57,32 @@ OPTIONS_HELP = {
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    ordered = in_sheet_order(ledger, ["voucher_key", "account_class", "credit_fen", "attachments"])
+    ordered = in_sheet_order(ledger, ["voucher_id", "account_class", "credit_fen", "attachments"])
     paying = ordered["account_class"].isin(list(options["payment_classes"]))
-    lines = pd.DataFrame({"voucher_key": ordered["voucher_key"], "line_id": ordered["line_id"],
-                          "file": ordered["file"], "sheet": ordered["sheet"],
-                          "paid": ordered["credit_fen"].where(paying, 0),
-                          "attachments": ordered["attachments"].astype("Float64")})
-    vouchers = lines.groupby("voucher_key", sort=False).agg(
-        line_id=("line_id", "first"), file=("file", "first"), sheet=("sheet", "first"),
-        paid=("paid", "sum"), attachments=("attachments", "max"))
-    blank_sheet = vouchers["attachments"].isna().groupby([vouchers["file"], vouchers["sheet"]]).transform("all")
+    by_voucher = Vouchers(ordered["voucher_id"])
+    vouchers = by_voucher.frame(
+        line_id=by_voucher.first(ordered["line_id"]), sheet=by_voucher.first(place_codes(ordered)),
+        paid=by_voucher.sum(ordered["credit_fen"].where(paying, 0)),
+        attachments=by_voucher.max(ordered["attachments"].to_numpy(dtype="float64", na_value=np.nan)))
+    recorded = np.bincount(vouchers["sheet"], weights=vouchers["attachments"].notna())
+    blank_sheet = pd.Series(recorded[vouchers["sheet"]] == 0, index=vouchers.index)
     payments = vouchers[vouchers["paid"] > 0]
     none = payments["attachments"].isna() | (payments["attachments"] == 0)
-    hit = payments[none.fillna(True)]
+    hit = payments[none]
     if hit.empty:
         return no_findings()
     whole_sheet = blank_sheet[hit.index]
     single = hit[~whole_sheet]
     state = pd.Series("附件数为 0", index=single.index).where(single["attachments"].notna(), "附件数空白")
     message = "付款凭证（付出 " + yuan(single["paid"]).set_axis(single.index) + " 元）" + state + "，未附原始凭证"
-    results = [findings(single.index, single["line_id"], single["paid"], message)]
+    results = [findings(voucher_keys(ledger, single.index), single["line_id"], single["paid"], message)]
 
     sheets = hit[whole_sheet]
     if not sheets.empty:
-        counts = sheets.groupby(["file", "sheet"], sort=False).size()
-        first = sheets.drop_duplicates(["file", "sheet"])
-        count = counts.loc[pd.MultiIndex.from_frame(first[["file", "sheet"]])].to_numpy()
-        results.append(findings(first.index, first["line_id"], 0,
+        counts = sheets.groupby("sheet", sort=False).size()
+        first = sheets.drop_duplicates("sheet")
+        count = counts.loc[first["sheet"]].to_numpy()
+        results.append(findings(voucher_keys(ledger, first.index), first["line_id"], 0,
                                 "本表 " + pd.Series(count, index=first.index).astype(str)
                                 + " 张付款凭证的附件数均为空白，请核对原始凭证是否齐全"))
     results = [r for r in results if not r.empty]

@@ -35,11 +35,12 @@ A flagged voucher:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings
+from ._common import Vouchers, blank, findings, place_codes, voucher_keys
 
 ID = "missing-summary"
 TITLE = "摘要或科目缺失"
@@ -57,18 +58,17 @@ OPTIONS_HELP = {
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    no_summary = ledger["summary"].str.strip() == ""
-    no_account = (ledger["account_code"].str.strip() == "") & (ledger["account_name"].str.strip() == "")
-    place = [ledger["file"], ledger["sheet"]]
+    no_summary = blank(ledger["summary"])
+    no_account = blank(ledger["account_code"]) & blank(ledger["account_name"])
+    place = place_codes(ledger)
     # A sheet with no account anywhere lacks the column; that is a reading gap, not a finding.
-    sheet_has_accounts = (~no_account).groupby(place).transform("any")
-    no_account = no_account & sheet_has_accounts
+    sheet_has_accounts = np.bincount(place, weights=~no_account) > 0
+    no_account = no_account & sheet_has_accounts[place]
 
-    lines = pd.DataFrame({"voucher_key": ledger["voucher_key"], "line_id": ledger["line_id"],
-                          "no_summary": no_summary, "no_account": no_account,
-                          "amount": ledger["debit_fen"] + ledger["credit_fen"]})
-    vouchers = lines.groupby("voucher_key", sort=False).agg(
-        lines=("line_id", "size"), blank_summary=("no_summary", "sum"), blank_account=("no_account", "sum"))
+    by_voucher = Vouchers(ledger["voucher_id"])
+    vouchers = by_voucher.frame(lines=np.bincount(by_voucher.code),
+                                blank_summary=by_voucher.sum(no_summary.astype("int64")),
+                                blank_account=by_voucher.sum(no_account.astype("int64")))
     summary_problem = (vouchers["blank_summary"] > 0) if options.get("require_every_line", False) \
         else (vouchers["blank_summary"] == vouchers["lines"])
     hit = vouchers[summary_problem | (vouchers["blank_account"] > 0)]
@@ -82,9 +82,12 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     account_text = ("" + hit["blank_account"].astype(str) + " 行未填写会计科目").where(hit["blank_account"] > 0, "")
     message = (summary_text + "；" + account_text).str.strip("；")
 
-    offending = lines[(lines["no_summary"] & lines["voucher_key"].isin(hit.index[summary_problem[hit.index]]))
-                      | lines["no_account"]]
-    offending = offending[offending["voucher_key"].isin(hit.index)]
-    per_voucher = offending.groupby("voucher_key").agg(line_id=("line_id", "first"), amount=("amount", "sum"))
+    # The lines shown: those without a summary where that is the problem, and those without an account.
+    voucher_id = ledger["voucher_id"]
+    offending = (no_summary & voucher_id.isin(hit.index[summary_problem[hit.index]]).to_numpy()) | no_account
+    lines = ledger[["voucher_id", "line_id", "debit_fen", "credit_fen"]][offending]
+    lines = lines[lines["voucher_id"].isin(hit.index)]
+    per_voucher = (lines.assign(amount=lines["debit_fen"] + lines["credit_fen"])
+                   .groupby("voucher_id").agg(line_id=("line_id", "first"), amount=("amount", "sum")))
     per_voucher = per_voucher.reindex(hit.index)
-    return findings(hit.index, per_voucher["line_id"], per_voucher["amount"], message)
+    return findings(voucher_keys(ledger, hit.index), per_voucher["line_id"], per_voucher["amount"], message)

@@ -57,7 +57,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import fen, findings, is_set, keyword_regex, yuan
+from ._common import Vouchers, fen, findings, first_of_each, group_codes, is_set, keyword_regex, voucher_keys, yuan
 
 ID = "petty-cash-over-limit"
 TITLE = "超限额提取备用金"
@@ -81,7 +81,8 @@ OPTIONS_HELP = {
     "petty_cash_account_words": "科目名称含这些词的账户视同库存现金（如 其他应收款-备用金）。来源：村级会计制度中备用金的常见核算方式。",
 }
 
-_ORDER = ["period", "date", "voucher_no", "file", "sheet", "row"]
+_NO_DAY = np.iinfo("int64").max   # an undated voucher sorts after the dated ones of its month, as NaT does
+_DAY = 86_400_000_000_000          # nanoseconds
 
 
 def _month_index(period: pd.Series) -> pd.Series:
@@ -92,69 +93,139 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
     limit = fen(options["limit_yuan"])
-    petty = ledger["account_name"].str.contains(keyword_regex(options.get("petty_cash_account_words", [])),
-                                                regex=True)
-    is_cash = (ledger["account_class"] == "cash") | petty
-    is_bank = ledger["account_class"] == "bank"
-    # Only cash and bank lines move the balance; one line per month is kept as well so that the
-    # months present stay known.  A million-line ledger then costs a fraction of its size here.
-    keep = is_cash | is_bank | ~ledger.duplicated(["entity", "book", "period"])
-    ledger, is_cash, is_bank = ledger[keep], is_cash[keep], is_bank[keep]
-    lines = pd.DataFrame({
-        "voucher_key": ledger["voucher_key"],
-        "cash_in": ledger["debit_fen"].where(is_cash, 0),
-        "cash_net": (ledger["debit_fen"] - ledger["credit_fen"]).where(is_cash, 0),
-        "bank_out": ledger["credit_fen"].where(is_bank, 0),
-    })
-    vouchers = lines.groupby("voucher_key", sort=False)[["cash_in", "cash_net", "bank_out"]].sum()
-    context = ["voucher_key", "entity", "book", *_ORDER]   # sorting only these avoids copying the ledger
-    firsts = ledger[context].sort_values(_ORDER, kind="stable").groupby("voucher_key", sort=False)
-    vouchers = vouchers.join(firsts[["entity", "book", "period", "date", "voucher_no", "file", "sheet", "row"]].first())
-    vouchers["withdrawn"] = np.minimum(vouchers["cash_in"], vouchers["bank_out"])
+    # Account names are looked at once per distinct name.
+    account, names = pd.factorize(ledger["account_name"])
+    petty = pd.Series(names, dtype=ledger["account_name"].dtype).str.contains(
+        keyword_regex(options.get("petty_cash_account_words", [])), regex=True).to_numpy(dtype=bool)
+    is_cash = (ledger["account_class"] == "cash").to_numpy() | petty[account]
+    is_bank = (ledger["account_class"] == "bank").to_numpy()
 
-    balance = _end_of_day_balance(vouchers, options)
-    vouchers["balance"] = balance
-    withdrawal = vouchers["withdrawn"] > 0
-    over_amount = withdrawal & (vouchers["withdrawn"] > limit)
-    over_balance = withdrawal & vouchers["balance"].notna() & (vouchers["balance"] > limit)
-    hit = vouchers[over_amount | over_balance]
-    if hit.empty:
+    months = _Months(ledger)
+    # Only cash and bank lines move the balance; the first line of each month is kept as well so
+    # that a month without them is not taken for a month missing from the ledger.  A million-line
+    # ledger then costs a fraction of its size here.
+    keep = is_cash | is_bank
+    keep[months.first_line] = True
+    kept = np.flatnonzero(keep)
+    is_cash, is_bank = is_cash[kept], is_bank[kept]
+    debit, credit = ledger["debit_fen"].to_numpy()[kept], ledger["credit_fen"].to_numpy()[kept]
+    line_id = ledger["line_id"].to_numpy()[kept]
+    dates = ledger["date"].to_numpy()[kept]
+    day = np.where(np.isnat(dates), _NO_DAY, dates.view("int64") // _DAY)
+
+    by_kept = Vouchers(ledger["voucher_id"].iloc[kept])
+    withdrawn = np.minimum(by_kept.sum(np.where(is_cash, debit, 0)), by_kept.sum(np.where(is_bank, credit, 0)))
+    first_day = by_kept.min(day)
+    vouchers = pd.DataFrame({
+        "book_month": months.of_line[kept[by_kept.first_line]],
+        "day": first_day,
+        "voucher_no": ledger["voucher_no"].to_numpy()[kept[by_kept.first_line]],
+        # Vouchers of one month, day and number (记-6 and 现付-6) follow each other as their lines do.
+        "first_line": by_kept.min(np.where(day == first_day[by_kept.code], line_id, np.iinfo("int64").max)),
+        "cash_net": by_kept.sum(np.where(is_cash, debit - credit, 0))})
+    # Vouchers without cash lines leave the balance as it is and can be left out of it, unless a
+    # day is booked in two months (the last voucher of that day may then be one of them).
+    counted = by_kept.any(is_cash) | ~_days_in_own_month(vouchers, months).all()
+    balance = np.full(by_kept.count, np.nan)
+    balance[counted] = _end_of_day_balance(vouchers[counted], months, options)
+
+    withdrawal = withdrawn > 0
+    over_amount = withdrawal & (withdrawn > limit)
+    over_balance = withdrawal & ~np.isnan(balance) & (balance > limit)
+    is_hit = over_amount | over_balance
+    if not is_hit.any():
         return no_findings()
-    amount_over = over_amount[hit.index]
+    hit = pd.DataFrame({"withdrawn": withdrawn[is_hit], "balance": balance[is_hit]}, index=by_kept.id[is_hit])
+    amount_over = pd.Series(over_amount[is_hit], index=hit.index)
+    both = pd.Series((over_amount & over_balance)[is_hit], index=hit.index)
     balance_text = yuan(hit["balance"].fillna(0).astype("int64")).set_axis(hit.index)
     withdrawn_text = yuan(hit["withdrawn"]).set_axis(hit.index)
     limit_text = yuan(pd.Series([limit])).iloc[0]
-    both = amount_over & over_balance[hit.index]
     message = pd.Series(
         "提取备用金 " + withdrawn_text + " 元后，当日库存现金余额 " + balance_text + " 元，超过备用金限额 "
         + limit_text + " 元", index=hit.index)
     message = message.where(~amount_over, "提取备用金 " + withdrawn_text + " 元，超过备用金限额 " + limit_text + " 元")
     message = message.where(~both, message + "；提取后当日库存现金余额 " + balance_text + " 元，也超过限额")
 
-    cash_lines = ledger[is_cash & (ledger["debit_fen"] > 0) & ledger["voucher_key"].isin(hit.index)]
-    line_id = cash_lines.sort_values("debit_fen", ascending=False, kind="stable").groupby("voucher_key")["line_id"].first()
-    return findings(hit.index, line_id.reindex(hit.index), hit["withdrawn"], message)
+    shown = is_cash & (debit > 0) & is_hit[by_kept.code]
+    cash_lines = pd.DataFrame({"voucher_id": by_kept.id[by_kept.code[shown]], "line_id": line_id[shown],
+                               "debit_fen": debit[shown]})
+    shown_line = (cash_lines.sort_values("debit_fen", ascending=False, kind="stable")
+                  .groupby("voucher_id")["line_id"].first())
+    return findings(voucher_keys(ledger, hit.index), shown_line.reindex(hit.index), hit["withdrawn"], message)
 
 
-def _end_of_day_balance(vouchers: pd.DataFrame, options: dict) -> pd.Series:
+class _Months:
+    """The months each book (entity and book) has in the ledger.
+
+    ``of_line`` numbers each line's book and month; indexed by that number: ``book``, ``month``
+    (``_month_index``), ``first_line`` (the month's first line), ``first_month`` (of the book) and
+    ``contiguous`` (every month of the book from its first to this one is in the ledger: a month
+    missing breaks the running balance from there on)."""
+
+    def __init__(self, ledger: pd.DataFrame):
+        self.of_line = group_codes(ledger, ["entity", "book", "period"])
+        self.first_line = first_of_each(self.of_line)
+        firsts = ledger[["entity", "book", "period"]].iloc[self.first_line]
+        self.book = group_codes(firsts, ["entity", "book"])
+        self.month = _month_index(firsts["period"]).to_numpy()
+        order = np.lexsort((self.month, self.book))
+        book = self.book[order]
+        starts = np.flatnonzero(np.concatenate(([True], book[1:] != book[:-1])))
+        lengths = np.diff(np.append(starts, len(order)))
+        rank = np.arange(len(order)) - np.repeat(starts, lengths) + 1
+        self.first_month = np.empty(len(order), dtype="int64")
+        self.first_month[order] = np.repeat(self.month[order][starts], lengths)
+        self.contiguous = np.empty(len(order), dtype=bool)
+        self.contiguous[order] = (self.month[order] - self.first_month[order] + 1) == rank
+
+
+def _days_in_own_month(vouchers: pd.DataFrame, months: _Months) -> np.ndarray:
+    """True for vouchers whose day is in the month they are booked in (or that have no date)."""
+    since_1970 = (months.month - (1970 * 12 + 1)).astype("datetime64[M]")
+    first_day = since_1970.astype("datetime64[D]").astype("int64")
+    next_first_day = (since_1970 + 1).astype("datetime64[D]").astype("int64")
+    book_month, day = vouchers["book_month"].to_numpy(), vouchers["day"].to_numpy()
+    return (day == _NO_DAY) | ((first_day[book_month] <= day) & (day < next_first_day[book_month]))
+
+
+def _end_of_day_balance(vouchers: pd.DataFrame, months: _Months, options: dict) -> np.ndarray:
     """Cash balance at the end of each voucher's day (NaN where it cannot be known)."""
-    ordered = vouchers.sort_values(["entity", "book"] + _ORDER, kind="stable")
-    group = [ordered["entity"], ordered["book"]]
-    month = _month_index(ordered["period"])
-    first_month = month.groupby(group).transform("min")
-    # A month missing from the ledger breaks the running balance from there on.
-    present = month.groupby(group).rank(method="dense").astype("int64")
-    contiguous = (month - first_month + 1) == present
+    book_month = vouchers["book_month"].to_numpy()
+    if vouchers.empty:
+        return np.array([], dtype="float64")
     if is_set(options.get("opening_cash_yuan")):
-        opening = pd.Series(float(fen(options["opening_cash_yuan"])), index=ordered.index)
+        opening = np.full(len(vouchers), float(fen(options["opening_cash_yuan"])))
     elif options.get("assume_zero_opening_in_january", True):
-        starts_in_january = (first_month % 12) == 1
-        opening = pd.Series(np.where(starts_in_january, 0.0, np.nan), index=ordered.index)
+        opening = np.where((months.first_month[book_month] % 12) == 1, 0.0, np.nan)
     else:
-        return pd.Series(np.nan, index=vouchers.index)
-    running = ordered["cash_net"].groupby(group).cumsum() + opening
-    # The limit applies to the cash left at the end of the day, after that day's payments.
-    day = ordered["date"].dt.strftime("%Y-%m-%d").fillna("")
-    day = day.where(day != "", "voucher:" + ordered.index.astype(str))
-    end_of_day = running.groupby([ordered["entity"], ordered["book"], day]).transform("last")
-    return end_of_day.where(contiguous).reindex(vouchers.index)
+        return np.full(len(vouchers), np.nan)
+    book = months.book[book_month]
+    day = vouchers["day"].to_numpy()
+    # Within a book: by month, day (undated last), number and line; the order within a day does
+    # not change the balance at its end.  Book, month and day go into one integer to sort by.
+    month = months.month[book_month] - months.month.min()
+    dated = day != _NO_DAY
+    day_zero = day[dated].min() if dated.any() else 0
+    days = (day[dated].max() if dated.any() else 0) - day_zero + 2
+    when = (book * (month.max() + 1) + month) * days + np.where(dated, day - day_zero, days - 1)
+    order = np.lexsort((vouchers["first_line"].to_numpy(), vouchers["voucher_no"].to_numpy(), when))
+    net = vouchers["cash_net"].to_numpy()[order]
+    book = book[order]
+    starts = np.flatnonzero(np.concatenate(([True], book[1:] != book[:-1])))
+    total = np.cumsum(net)
+    running = total - np.repeat(total[starts] - net[starts], np.diff(np.append(starts, len(order)))) + opening[order]
+    # The limit applies to the cash left at the end of the day, after that day's payments: the
+    # balance after the last voucher of the same book and day (an undated voucher is its own
+    # day).  A day is one run in this order unless it is booked in two months.
+    day = day[order]
+    same_day = np.where(day != _NO_DAY, book * (2 ** 31) + day, -1 - np.arange(len(order)))
+    run_start = np.flatnonzero(np.concatenate(([True], same_day[1:] != same_day[:-1])))
+    run_of_day = pd.factorize(same_day[run_start])[0]
+    run_end = np.append(run_start[1:], len(order)) - 1
+    last = np.zeros(run_of_day.max() + 1, dtype="int64")
+    np.maximum.at(last, run_of_day, run_end)
+    end_of_day = running[last[np.repeat(run_of_day, np.diff(np.append(run_start, len(order))))]]
+    balance = np.empty(len(order))
+    balance[order] = np.where(months.contiguous[book_month[order]], end_of_day, np.nan)
+    return balance

@@ -39,7 +39,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings, journal_like_lines, voucher_first_lines, yuan
+from ._common import findings, journal_like_lines, voucher_first_lines, voucher_keys, yuan
 
 ID = "unbalanced-voucher"
 TITLE = "凭证借贷不平衡"
@@ -55,16 +55,16 @@ OPTIONS_HELP = {
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
-    lines = ledger[(ledger["voucher_no"] > 0)
-                   & ~journal_like_lines(ledger, float(options["journal_single_line_share"]))]
+    keep = (ledger["voucher_no"] > 0) & ~journal_like_lines(ledger, float(options["journal_single_line_share"]))
+    lines = ledger[["voucher_id", "line_id", "debit_fen", "credit_fen"]][keep]
     if lines.empty:
         return no_findings()
-    totals = lines.groupby("voucher_key", sort=False)[["debit_fen", "credit_fen"]].sum()
+    totals = lines.groupby("voucher_id", sort=False)[["debit_fen", "credit_fen"]].sum()
     off = totals[totals["debit_fen"] != totals["credit_fen"]]
     if off.empty:
         return no_findings()
     difference = (off["debit_fen"] - off["credit_fen"]).abs()
     message = ("凭证借方合计 " + yuan(off["debit_fen"]) + " 元，贷方合计 " + yuan(off["credit_fen"])
                + " 元，相差 " + yuan(difference) + " 元")
-    first = voucher_first_lines(lines).reindex(off.index)
-    return findings(off.index, first, difference, message)
+    first = voucher_first_lines(lines, lines["voucher_id"].isin(off.index)).reindex(off.index)
+    return findings(voucher_keys(ledger, off.index), first, difference, message)

@@ -58,7 +58,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import book_label, findings, joined_keywords, keyword_regex, line_text, yuan
+from ._common import book_label, findings, joined_keywords, keyword_regex, line_text, voucher_keys, yuan
 
 ID = "union-expense-in-admin-book"
 TITLE = "行政账报销工会票据"
@@ -93,8 +93,10 @@ _TITLE_CONTEXT = "订阅|订购|订报|杂志|期刊|刊物|报刊"
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
-    candidates = ledger[(ledger["book"] != "union") & (ledger["debit_fen"] > 0)
-                        & ledger["account_class"].isin(list(options["debit_classes"]))]
+    is_candidate = ((ledger["book"] != "union") & (ledger["debit_fen"] > 0)
+                    & ledger["account_class"].isin(list(options["debit_classes"])))
+    columns = ["voucher_id", "line_id", "debit_fen", "book", "summary", "account_name", "counterparty"]
+    candidates = ledger[columns][is_candidate]
     if candidates.empty:
         return no_findings()
     text = line_text(candidates)
@@ -113,10 +115,10 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
 
     words = joined_keywords(text[hit.index], list(options["union_keywords"]) + list(options["union_publications"])
                             + list(ambiguous))
-    lines = pd.DataFrame({"voucher_key": hit["voucher_key"], "line_id": hit["line_id"], "debit_fen": hit["debit_fen"],
+    lines = pd.DataFrame({"voucher_id": hit["voucher_id"], "line_id": hit["line_id"], "debit_fen": hit["debit_fen"],
                           "words": words, "book": book_label(hit["book"])})
-    vouchers = lines.groupby("voucher_key", sort=False).agg(
+    vouchers = lines.groupby("voucher_id", sort=False).agg(
         line_id=("line_id", "first"), amount=("debit_fen", "sum"), words=("words", "first"), book=("book", "first"))
     message = (vouchers["book"] + "列支工会支出 " + yuan(vouchers["amount"]).set_axis(vouchers.index) + " 元（含"
                + vouchers["words"] + "），工会支出应在工会账中核算，不得由行政经费报销")
-    return findings(vouchers.index, vouchers["line_id"], vouchers["amount"], message)
+    return findings(voucher_keys(ledger, vouchers.index), vouchers["line_id"], vouchers["amount"], message)

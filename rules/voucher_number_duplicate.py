@@ -54,11 +54,12 @@ has; 记-6 and 现付-6 are different vouchers.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings
+from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys
 
 ID = "voucher-number-duplicate"
 TITLE = "凭证号重复"
@@ -74,47 +75,55 @@ OPTIONS_HELP = {
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
-    lines = ledger[ledger["voucher_no"] > 0].sort_values(["file", "sheet", "row", "line_id"], kind="stable")
+    lines = in_sheet_order(ledger, ["voucher_id", "voucher", "period", "date", "debit_fen"], ledger["voucher_no"] > 0)
     if lines.empty:
         return no_findings()
-    place = lines["file"] + "\x00" + lines["sheet"]
-    new_run = (lines["voucher_key"] != lines["voucher_key"].shift()) | (place != place.shift())
-    lines = lines.assign(run=new_run.cumsum(), place=place)
+    by_voucher = Vouchers(lines["voucher_id"])
+    voucher, place = by_voucher.code, place_codes(lines)
+    # A run: consecutive lines of one voucher on one sheet.
+    new_run = np.concatenate(([True], (voucher[1:] != voucher[:-1]) | (place[1:] != place[:-1])))
+    run = np.cumsum(new_run)
+    starts = np.flatnonzero(new_run)
 
-    runs_per_key_in_sheet = lines.groupby(["place", "voucher_key"])["run"].nunique()
-    split_share = (runs_per_key_in_sheet > 1).groupby(level="place").mean()
-    unordered_places = split_share[split_share > float(options["max_split_share"])].index
-    ordered_lines = lines[~lines["place"].isin(unordered_places)]
+    # Runs of each voucher on each sheet; a sheet where many vouchers are split is not in voucher order.
+    pairs, runs_in_sheet = np.unique(place[starts] * by_voucher.count + voucher[starts], return_counts=True)
+    pair_place = pairs // by_voucher.count
+    split_share = np.bincount(pair_place, weights=runs_in_sheet > 1) / np.bincount(pair_place)
+    in_order = ~(split_share > float(options["max_split_share"]))[place]
 
-    runs = ordered_lines.groupby("voucher_key")["run"].nunique()
-    dates = lines.groupby("voucher_key")["date"].nunique()
-    flagged = runs[runs > 1].index.union(dates[dates > 1].index)
-    if flagged.empty:
+    runs = np.bincount(voucher[starts[in_order[starts]]], minlength=by_voucher.count)
+    # Two dates or more: the earliest and the latest date of a voucher differ.
+    date = lines["date"].to_numpy()
+    dated, when, no_date = ~np.isnat(date), date.view("int64"), np.iinfo("int64")
+    earliest = by_voucher.min(np.where(dated, when, no_date.max))
+    latest = by_voucher.max(np.where(dated, when, no_date.min))
+    flagged = (runs > 1) | ((earliest != no_date.max) & (earliest != latest))
+    if not flagged.any():
         return no_findings()
 
-    hit = lines[lines["voucher_key"].isin(flagged)].copy()
-    by_run = ordered_lines["voucher_key"].isin(runs[runs > 1].index)
-    hit["by_run"] = by_run.reindex(hit.index, fill_value=False)
-    first_run = hit.groupby("voucher_key")["run"].transform("first")
-    first_date = hit.groupby("voucher_key")["date"].transform("first")
+    in_hit = flagged[voucher]
+    hit = lines[in_hit].assign(run=run[in_hit], by_run=(in_order & (runs > 1)[voucher])[in_hit])
+    dates = hit.groupby("voucher_id")["date"].nunique()
+    first_run = hit.groupby("voucher_id")["run"].transform("first")
+    first_date = hit.groupby("voucher_id")["date"].transform("first")
     # The "second voucher": lines after the first run where runs tell, otherwise lines on another date.
     later = (hit["by_run"] & (hit["run"] != first_run)) | (~hit["by_run"] & (hit["date"] != first_date)
                                                            & hit["date"].notna())
 
-    run_spans = hit.groupby(["voucher_key", "run"], sort=False).agg(
+    run_spans = hit.groupby(["voucher_id", "run"], sort=False).agg(
         sheet=("sheet", "first"), first_row=("row", "min"), last_row=("row", "max"))
-    sheets_per_key = run_spans.groupby(level="voucher_key")["sheet"].transform("nunique")
+    sheets_per_key = run_spans.groupby(level="voucher_id")["sheet"].transform("nunique")
     rows = ("第 " + run_spans["first_row"].astype(str)
             + ("–" + run_spans["last_row"].astype(str)).where(run_spans["first_row"] != run_spans["last_row"], "")
             + " 行")
     rows = (run_spans["sheet"] + " " + rows).where(sheets_per_key > 1, rows)
-    spans = rows.groupby(level="voucher_key").agg("、".join)
-    run_count = run_spans.groupby(level="voucher_key").size()
-    date_list = (hit.dropna(subset=["date"]).drop_duplicates(["voucher_key", "date"])
+    spans = rows.groupby(level="voucher_id").agg("、".join)
+    run_count = run_spans.groupby(level="voucher_id").size()
+    date_list = (hit.dropna(subset=["date"]).drop_duplicates(["voucher_id", "date"])
                  .assign(day=lambda f: f["date"].dt.strftime("%Y-%m-%d"))
-                 .groupby("voucher_key")["day"].agg("、".join))
+                 .groupby("voucher_id")["day"].agg("、".join))
 
-    vouchers = hit.groupby("voucher_key", sort=False).agg(voucher=("voucher", "first"), period=("period", "first"))
+    vouchers = hit.groupby("voucher_id", sort=False).agg(voucher=("voucher", "first"), period=("period", "first"))
     vouchers["spans"] = spans
     vouchers["runs"] = run_count
     vouchers["dates"] = date_list.reindex(vouchers.index).fillna("")
@@ -126,10 +135,10 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     message = ("凭证号 " + vouchers["voucher"] + " 在 " + vouchers["period"] + " 用于 " + count + " 张凭证（"
                + detail + "）")
 
-    second = hit[later].groupby("voucher_key", sort=False).agg(line_id=("line_id", "first"),
-                                                               amount=("debit_fen", "sum"))
+    second = hit[later].groupby("voucher_id", sort=False).agg(line_id=("line_id", "first"),
+                                                              amount=("debit_fen", "sum"))
     second = second.reindex(vouchers.index)
-    fallback = hit.groupby("voucher_key")["line_id"].first().reindex(vouchers.index)
+    fallback = hit.groupby("voucher_id")["line_id"].first().reindex(vouchers.index)
     line_id = second["line_id"].fillna(fallback)
     amount = second["amount"].fillna(0)
-    return findings(vouchers.index, line_id, amount, message)
+    return findings(voucher_keys(ledger, vouchers.index), line_id, amount, message)

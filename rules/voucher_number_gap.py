@@ -49,7 +49,7 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import findings, journal_like_lines, voucher_first_lines
+from ._common import Vouchers, findings, group_codes, journal_like_lines, voucher_first_lines, voucher_keys
 
 ID = "voucher-number-gap"
 TITLE = "凭证号不连续"
@@ -65,20 +65,29 @@ OPTIONS_HELP = {
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
-    lines = ledger[(ledger["voucher_no"] > 0)
-                   & ~journal_like_lines(ledger, float(options["journal_single_line_share"]))]
-    if lines.empty:
+    keep = (ledger["voucher_no"] > 0) & ~journal_like_lines(ledger, float(options["journal_single_line_share"]))
+    kept = np.flatnonzero(keep.to_numpy())
+    if len(kept) == 0:
         return no_findings()
     group = ["entity", "book", "period", "voucher_word"]
-    numbers = (lines[group + ["voucher_no", "voucher_key"]].drop_duplicates(group + ["voucher_no"])
-               .sort_values(group + ["voucher_no"], kind="stable"))
-    previous = numbers.groupby(group, sort=False)["voucher_no"].shift()
+    # One row per voucher: entity, book, period, word and number are the same on all its lines.
+    voucher_id = ledger["voucher_id"] if len(kept) == len(ledger) else ledger["voucher_id"].iloc[kept]
+    numbers = ledger[group + ["voucher_no", "voucher_id"]].iloc[kept[Vouchers(voucher_id).first_line]]
+    # Each sequence (entity, book, month, word) as a number that sorts like its text.
+    sequence = group_codes(numbers, group, sort=True)
+    number = numbers["voucher_no"].to_numpy()
+    # Sequence and number as one integer sort in one pass (vouchers mostly come in that order).
+    order = (np.argsort(sequence * (number.max() + 1) + number, kind="stable") if number.max() < 2 ** 31
+             else np.lexsort((number, sequence)))
+    sequence, number = sequence[order], number[order]
     start = 0 if options.get("start_at_one", True) else np.nan
-    previous = previous.fillna(start)
-    gaps = numbers[numbers["voucher_no"] - previous > 1].copy()
-    if gaps.empty:
+    previous = np.concatenate(([start], number[:-1])).astype("float64")
+    previous[np.concatenate(([True], sequence[1:] != sequence[:-1]))] = start
+    after_gap = number - previous > 1
+    if not after_gap.any():
         return no_findings()
-    gaps["from"] = previous[gaps.index].astype("int64") + 1
+    gaps = numbers.iloc[order[after_gap]].copy()
+    gaps["from"] = previous[after_gap].astype("int64") + 1
     gaps["to"] = gaps["voucher_no"] - 1
     single = gaps["from"] == gaps["to"]
     missing = gaps["from"].astype(str).where(single, gaps["from"].astype(str) + "–" + gaps["to"].astype(str))
@@ -87,5 +96,5 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     message = (gaps["period"] + " " + word + "凭证缺 " + missing + " 号"
                + pd.Series("", index=gaps.index).where(single, "（共 " + count + " 张）"))
     message = message.str.replace("  ", " ", regex=False)
-    first = voucher_first_lines(lines).reindex(gaps["voucher_key"])
-    return findings(gaps["voucher_key"], first, 0, message)
+    first_line = voucher_first_lines(ledger, keep & ledger["voucher_id"].isin(gaps["voucher_id"]))
+    return findings(voucher_keys(ledger, gaps["voucher_id"]), first_line.reindex(gaps["voucher_id"]), 0, message)

@@ -51,4 +51,9 @@ CASES = [
      "rows": entry("记-1", "2021-01-05", "提取备用金", "库存现金", "银行存款", 1500)
              + entry("记-1", "2021-03-05", "提取备用金", "库存现金", "银行存款", 1000),
      "expect": []},
+    {"name": "undated vouchers count after the dated ones of their month, in line order",
+     "rows": entry("记-1", "2021-01-05", "提取备用金", "库存现金", "银行存款", 1500)
+             + [dict(r, period="2021-01") for r in entry("现付-2", "", "支付保洁费", "管理费用-其他", "库存现金", 800)]
+             + [dict(r, period="2021-01") for r in entry("银付-2", "", "提取备用金", "库存现金", "银行存款", 1000)],
+     "expect": []},
 ]

@@ -21,4 +21,15 @@ CASES = [
               ("记-7", "2021-03-07", "支付保洁费", "库存现金", "", 300),
               ("记-9", "2021-03-09", "购买纸杯", "库存现金", "", 50)],
      "expect": []},
+    {"name": "look-alike: a voucher continued on the next sheet is added up as one",
+     "rows": [dict(r, sheet=s) for r, s in zip(entry("记-3", "2021-03-03", "购买办公用品", "管理费用-办公费", "银行存款", 850),
+                                               ["3月", "3月续"])]
+             + [dict(r, sheet="3月续") for r in entry("记-4", "2021-03-04", "报销", "管理费用-差旅费", "银行存款", 100)],
+     "expect": []},
+    {"name": "a voucher continued on the next sheet that does not balance",
+     "rows": [{"voucher": "记-5", "date": "2021-03-05", "summary": "购买办公用品", "account": "管理费用-办公费",
+               "debit": 500, "credit": "", "sheet": "3月"},
+              {"voucher": "记-5", "date": "2021-03-05", "summary": "购买办公用品", "account": "银行存款",
+               "debit": "", "credit": 300, "sheet": "3月续"}],
+     "expect": [{"voucher": "记-5", "amount": 200, "message": "相差 200.00 元"}]},
 ]

@@ -19,4 +19,9 @@ CASES = [
      "rows": entry("记-6", "2021-03-06", "a", "管理费用", "银行存款", 10) + entry("现付-6", "2021-03-07", "b", "管理费用", "库存现金", 10)
              + entry("记-6", "2021-04-06", "c", "管理费用", "银行存款", 10),
      "expect": []},
+    {"name": "one number on two sheets: the second voucher is the one later in the workbook",
+     "rows": [dict(r, sheet="凭证") for r in entry("记-6", "2021-03-06", "提取备用金", "库存现金", "银行存款", 1500)]
+             + [dict(r, sheet="2021补录") for r in entry("记-6", "2021-03-20", "购买办公用品", "管理费用-办公费", "银行存款", 200)],
+     "expect": [{"voucher": "记-6", "amount": 200,
+                 "message": "凭证号 记-6 在 2021-03 用于 2 张凭证（凭证 第 2–3 行、2021补录 第 4–5 行；日期 2021-03-06、2021-03-20）"}]},
 ]
