@@ -78,7 +78,8 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
     import datetime as dt
 
     from .model import parse_period_filter
-    from .sources import Opener, collect_inputs
+    from .sources import Opener, collect_inputs, tune_memory
+    tune_memory()
     started = dt.datetime.now().replace(microsecond=0)
     policy = _load(config)
     try:

@@ -116,12 +116,14 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
     encoded = pc.dictionary_encode(text["voucher_key"])
     columns[_LOCAL_VOUCHER] = encoded.indices.to_numpy(zero_copy_only=False).astype("int64")
     columns[_VOUCHER_KEYS] = encoded.dictionary
+    columns[_BOOK_MONTHS] = frozenset(pc.unique(pc.binary_join_element_wise(
+        text["entity"], text["book"], text["period"], "|")).to_pylist())
     for column, values in text.items():
         columns[column] = pd.array(values, dtype="str")
     return columns
 
 
-_LOCAL_VOUCHER, _VOUCHER_KEYS = "_local_voucher_id", "_voucher_keys"
+_LOCAL_VOUCHER, _VOUCHER_KEYS, _BOOK_MONTHS = "_local_voucher_id", "_voucher_keys", "_book_months"
 
 
 def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
@@ -138,19 +140,30 @@ def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
             columns[column] = type(values[0])._concat_same_type(values)
         else:
             columns[column] = np.concatenate(values) if values else np.array([], dtype=dtype)
-    # Each file's distinct vouchers, numbered together in order of first appearance.
-    encoded = pc.dictionary_encode(pyarrow.chunked_array([part[_VOUCHER_KEYS] for part in parts],
-                                                         type=pyarrow.string()))
-    global_ids = (np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
-                  .astype("int64") if len(encoded) else np.array([], dtype="int64"))
-    ids, start = [], 0
-    for part in parts:
-        count = len(part[_VOUCHER_KEYS])
-        ids.append(global_ids[start:start + count][part[_LOCAL_VOUCHER]])
-        start += count
-    columns["voucher_id"] = np.concatenate(ids) if ids else np.array([], dtype="int64")
+    columns["voucher_id"] = _number_vouchers(parts)
     return pd.DataFrame({column: columns[column] for column in LEDGER_COLUMNS},
                         index=pd.Index(columns["line_id"], name=None))
+
+
+def _number_vouchers(parts: list[dict]) -> np.ndarray:
+    """Voucher ids over all files, in order of first appearance.  A voucher key starts with its
+    entity, book and month; when no two files share one of those (the usual district batch: a
+    file per community, book and year) their vouchers cannot meet, and each file's ids just
+    follow the previous file's.  Otherwise the files' distinct keys are numbered together."""
+    counts = [len(part[_VOUCHER_KEYS]) for part in parts]
+    months = [part[_BOOK_MONTHS] for part in parts]
+    if sum(len(m) for m in months) == len(frozenset().union(*months)):
+        offsets = np.cumsum([0, *counts[:-1]])
+        return (np.concatenate([part[_LOCAL_VOUCHER] + offset for part, offset in zip(parts, offsets)])
+                if parts else np.array([], dtype="int64"))
+    encoded = pc.dictionary_encode(pyarrow.chunked_array([part[_VOUCHER_KEYS] for part in parts],
+                                                         type=pyarrow.string()))
+    global_ids = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]).astype("int64")
+    ids, start = [], 0
+    for part, count in zip(parts, counts):
+        ids.append(global_ids[start:start + count][part[_LOCAL_VOUCHER]])
+        start += count
+    return np.concatenate(ids)
 
 
 def finalise_ledger(frame: pd.DataFrame, account_names: dict | None = None,

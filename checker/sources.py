@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,27 @@ from pathlib import Path
 import pyarrow as pa
 
 from .model import DataError
+
+
+def tune_memory() -> None:
+    """For a command-line run: keep freed memory for reuse instead of handing it back to the
+    operating system and faulting it in again.  A scan allocates and frees large column buffers on
+    several threads; with Arrow's mimalloc pool and glibc's defaults a million-line scan spent
+    ~2 s in the kernel on that churn, about 0.7 s with these settings (README "Speed").  The
+    peak memory is the same; it is just not trimmed between files."""
+    import ctypes
+    import ctypes.util
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        pa.set_memory_pool(pa.system_memory_pool())
+    if not sys.platform.startswith("linux"):
+        return          # Windows and macOS allocators keep freed blocks by themselves
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3            # glibc's mallopt parameters
+        libc.mallopt(m_mmap_threshold, 1 << 30)                # large blocks from the heap, not mmap
+        libc.mallopt(m_trim_threshold, (1 << 31) - 1)          # never give the heap's top back
+    except (OSError, AttributeError):
+        pass            # not glibc (musl, …): nothing to tune
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xla", ".xlam", ".ods"}
 TEXT_SUFFIXES = {".csv"}

@@ -401,3 +401,16 @@ def test_opener_reads_ahead_and_gives_the_same_lines(tmp_path):
         pd.testing.assert_frame_equal(plain.ledger, ahead.ledger)
         assert [e.message for e in plain.errors] == [e.message for e in ahead.errors]
         assert any("损坏" in e.message for e in ahead.errors)
+
+
+def test_voucher_ids_number_vouchers_across_files_in_order_of_appearance(tmp_path):
+    from checker.schema import voucher_ids
+    rows = lambda amount: {"3月": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                   ["2021-03-01", "1", "a", "管理费用", amount, None],
+                                   ["2021-03-02", "2", "b", "管理费用", amount, None]]}
+    write_xlsx(tmp_path / "a" / "建设社区行政账.xlsx", rows(1))
+    write_xlsx(tmp_path / "b" / "和平社区行政账.xlsx", rows(2))           # other vouchers: ids follow on
+    write_xlsx(tmp_path / "c" / "建设社区行政账.xlsx", rows(3))           # the same book-month again: shared ids
+    items, _ = collect_inputs([tmp_path])
+    ledger = read_inputs(items, Policy(), jobs=2).ledger
+    assert list(ledger["voucher_id"]) == list(voucher_ids(ledger["voucher_key"])) == [0, 1, 2, 3, 0, 1]
