@@ -1,5 +1,5 @@
 """`python -m checker …` works where the voucher-check script is not on PATH (common on Windows)."""
-from .cli import main
+from .cli import console
 
 if __name__ == "__main__":
-    main()
+    console()

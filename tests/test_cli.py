@@ -133,3 +133,18 @@ def test_console_output_survives_a_gbk_console(tmp_path):
     assert proc.returncode == 2, proc.stderr.decode("gbk", "replace")
     text = proc.stdout.decode("gbk")
     assert "无法读取或有错误的输入" in text
+
+
+def test_the_command_ends_with_its_exit_code_and_complete_files(tmp_path):
+    # `python -m checker` ends the process without the interpreter's teardown: what it wrote
+    # must be complete and the exit code kept.
+    withdrawal_book(tmp_path / "books" / "建设社区行政账.xlsx")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(tmp_path / "books"), "-o", str(out / "r.xlsx"),
+                           "--json", str(out / "r.json"), "--csv", str(out / "r.csv")], capture_output=True)
+    assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
+    assert json.loads((out / "r.json").read_text(encoding="utf-8"))["findings"]
+    assert "超限额提取备用金" in (out / "r.csv").read_text(encoding="utf-8-sig")
+    import openpyxl
+    assert openpyxl.load_workbook(out / "r.xlsx").sheetnames[0] == "汇总"
+    assert "超限额提取备用金" in proc.stdout.decode("utf-8", "replace")
