@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # The top-level account name decides; words are matched at the start of the top-level name,
 # then anywhere in it.  Order: first class that matches wins.
@@ -73,19 +75,26 @@ def top_level_name(account_name: pd.Series) -> pd.Series:
     return account_name.fillna("").astype(str).str.split(_SEPARATORS.pattern, n=1, regex=True).str[0].str.strip()
 
 
-def classify(account_code: pd.Series, account_name: pd.Series,
-             extra_names: dict[str, list[str]] | None = None,
+def classify(account_code, account_name, extra_names: dict[str, list[str]] | None = None,
              extra_prefixes: dict[str, list[str]] | None = None) -> pd.Series:
-    """One class per line from ACCOUNT_CLASSES, decided once per distinct (code, name) pair."""
+    """One class per line from ACCOUNT_CLASSES, decided once per distinct (code, name) pair.
+    Codes and names may be pandas Series or Arrow arrays of text."""
     decide = _classifier(_frozen(extra_names), _frozen(extra_prefixes))
-    code_ids, codes = pd.factorize(account_code.fillna("").astype(str).str.strip())
-    name_ids, names = pd.factorize(account_name.fillna("").astype(str).str.strip())
-    width = len(names) + 1
-    pair_ids, pairs = pd.factorize(code_ids.astype("int64") * width + name_ids)
-    codes, names = list(codes), list(names)
-    classes = np.array([decide(codes[pair // width], names[pair % width])
-                        for pair in pairs.tolist()] + ["other"], dtype=object)
-    return pd.Series(classes[pair_ids], index=account_code.index, dtype="str")
+    code, name = _arrow_text(account_code), _arrow_text(account_name)
+    pairs = pc.dictionary_encode(pc.binary_join_element_wise(code, name, "\x1f"))
+    classes = np.array([decide(*pair.split("\x1f", 1)) for pair in pairs.dictionary.to_pylist()] + ["other"],
+                       dtype=object)
+    index = account_code.index if isinstance(account_code, pd.Series) else None
+    return pd.Series(classes[pairs.indices.to_numpy(zero_copy_only=False)], index=index, dtype="str")
+
+
+def _arrow_text(values) -> pa.Array:
+    if isinstance(values, pd.Series):
+        values = pa.array(values.astype(str).array) if isinstance(values.dtype, pd.StringDtype) \
+            else pa.array(values.astype(object).where(values.notna(), "").astype(str).tolist(), type=pa.string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return pc.utf8_trim_whitespace(pc.fill_null(values.cast(pa.string()), ""))
 
 
 def _frozen(extra: dict[str, list[str]] | None) -> tuple:

@@ -831,7 +831,8 @@ def _vouchers_of(texts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _datetimes(values: list) -> np.ndarray:
-    return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return np.array([np.datetime64(v, "ns") if v is not None else np.datetime64("NaT") for v in values],
+                    dtype="datetime64[ns]")
 
 
 def _month_indexes(periods: list) -> np.ndarray:

@@ -108,8 +108,7 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
                                                       number_text, "|")
     given = "account_class" in src and pc.all(pc.not_equal(text["account_class"], "")).as_py() in (True, None)
     if not given:
-        text["account_class"] = _text(accounts.classify(pd.Series(pd.array(text["account_code"], dtype="str")),
-                                                        pd.Series(pd.array(text["account_name"], dtype="str")),
+        text["account_class"] = _text(accounts.classify(text["account_code"], text["account_name"],
                                                         account_names, account_prefixes))
     # Done here, per file (on the reading threads), so that assembling the whole ledger only
     # numbers each file's few distinct vouchers and chains each file's text.
