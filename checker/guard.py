@@ -28,6 +28,7 @@ XML_HEAD = 64 * 1024
 SHEET_HEAD = 4096
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _DANGEROUS_XML = (b"<!DOCTYPE", b"<!ENTITY")
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 def _refuse(message: str):
@@ -96,7 +97,11 @@ def _check_zip(path: str, reading: dict) -> None:
                 continue
             try:
                 with archive.open(entry) as part:
-                    head = part.read(XML_HEAD)
+                    # A DOCTYPE can only stand in the prolog, before the root element: read on
+                    # (up to XML_HEAD) only when the first SHEET_HEAD bytes have not reached it.
+                    head = part.read(SHEET_HEAD)
+                    if not _ROOT_ELEMENT.search(head):
+                        head += part.read(XML_HEAD - len(head))
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
                 if "encrypted" in str(exc).lower():
                     raise _refuse("工作簿设置了打开密码（已加密），无法读取。") from None

@@ -16,6 +16,7 @@ and copying costs of worker processes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -119,7 +120,12 @@ _VALUE_CELL = re.compile(r"^\s*[-+]?[\d,]*\.?\d+\s*$|^\d{4}-\d{2}-\d{2}(?: \d{2}
 
 
 def _is_plain_text_row(row: list) -> bool:
-    return all(c is None or (isinstance(c, str) and not _VALUE_CELL.match(c)) for c in row)
+    return all(c is None or (isinstance(c, str) and not _is_value(c)) for c in row)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_value(cell: str) -> bool:
+    return _VALUE_CELL.match(cell) is not None
 
 
 @dataclass
@@ -795,7 +801,8 @@ def _safe(parse_one, value, year, month):
 # repeat the same dates, periods, voucher numbers and counts in every workbook.
 @functools.lru_cache(maxsize=1 << 17)
 def _date_of(text: str, year: int | None, month: int | None):
-    return _safe(parse.parse_date_value, text, year, month)
+    parsed = _safe(parse.parse_date_value, text, year, month)
+    return np.datetime64(parsed, "ns") if isinstance(parsed, dt.datetime) else parsed
 
 
 @functools.lru_cache(maxsize=1 << 15)
@@ -831,8 +838,7 @@ def _vouchers_of(texts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _datetimes(values: list) -> np.ndarray:
-    return np.array([np.datetime64(v, "ns") if v is not None else np.datetime64("NaT") for v in values],
-                    dtype="datetime64[ns]")
+    return np.array([np.datetime64("NaT") if v is None else v for v in values], dtype="datetime64[ns]")
 
 
 def _month_indexes(periods: list) -> np.ndarray:

@@ -50,6 +50,8 @@ def month_labels(month_index: np.ndarray) -> pyarrow.Array:
 
 
 def _numbers(values, dtype: str, fill=None) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype == dtype:
+        return values                   # the reader's columns arrive ready
     if isinstance(values, (pyarrow.Array, pyarrow.ChunkedArray)):
         values = values.to_numpy(zero_copy_only=False)
     numbers = pd.to_numeric(pd.Series(values), errors="coerce")
@@ -60,7 +62,10 @@ def _numbers(values, dtype: str, fill=None) -> np.ndarray:
 
 def _nullable_integers(values, n: int):
     if values is None:
-        return pd.array(np.zeros(n, dtype="int64"), dtype="Int64") * pd.NA
+        return pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
+    if isinstance(values, np.ndarray) and values.dtype == "float64":
+        missing = np.isnan(values)
+        return pd.arrays.IntegerArray(np.where(missing, 0, np.round(values)).astype("int64"), missing)
     return pd.array(pd.Series(_numbers(values, "float64")).round(), dtype="Int64")
 
 
