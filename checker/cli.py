@@ -91,6 +91,8 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
     inputs = collect_inputs(paths)
     opener = Opener(inputs[0], policy.reading, jobs)
     from .scan import dump_json, scan as run_scan
+    if not no_report:
+        from . import report  # noqa: F401 - loaded while the first workbooks are read
     to_stderr = json_path == "-"
     bar_holder = {}
 

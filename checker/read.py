@@ -34,7 +34,7 @@ from .model import DataError, ReadResult, SheetInfo
 from .policy import Policy
 from .sources import (EXCEL_SUFFIXES, TEXT_SUFFIXES, UNSUPPORTED_SUFFIXES, InputFile, Opener,  # noqa: F401
                       RawSheet, UnreadableFile, choose_jobs, collect_inputs, column_letter, open_sheets)
-from .schema import assemble, finalise_columns, finalise_ledger, month_labels, validate_ledger
+from .schema import assemble, finalise_columns, finalise_ledger, month_labels, validate_ledger, warm_up
 
 DROP_REASONS = {
     "subtotal": "合计/累计/结转行", "header": "重复的表头行", "no_content": "无分录内容的行",
@@ -978,6 +978,7 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     try:
         if opener is not None and opener.jobs > 1:
             reads = opener.pool.map(lambda item: read_file(item, policy, opener.opened(item)), items)
+            warm_up()           # the main thread would only wait for the readers meanwhile
         else:
             reads = (read_file(item, policy, opener.opened(item) if opener else None) for item in items)
         for read in reads:

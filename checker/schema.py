@@ -189,6 +189,12 @@ def empty_ledger() -> pd.DataFrame:
     return finalise_ledger(pd.DataFrame())
 
 
+def warm_up() -> None:
+    """pandera sets up its checks on the first validation (about 0.1 s, more when hypothesis is
+    installed); the reader calls this while its threads read, when the main thread is idle."""
+    LEDGER_SCHEMA.validate(empty_ledger(), lazy=True)
+
+
 
 LEDGER_SCHEMA = pa.DataFrameSchema(
     {
@@ -262,5 +268,5 @@ def validate_ledger(ledger: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]
     return ledger.drop(index=list(bad_index)), errors
 
 
-__all__ = ["finalise_ledger", "finalise_columns", "assemble", "month_labels", "empty_ledger", "voucher_ids", "validate_ledger", "LEDGER_SCHEMA", "FIELD_LABELS",
+__all__ = ["warm_up", "finalise_ledger", "finalise_columns", "assemble", "month_labels", "empty_ledger", "voucher_ids", "validate_ledger", "LEDGER_SCHEMA", "FIELD_LABELS",
            "EARLIEST_DATE", "LATEST_DATE", "dt"]
