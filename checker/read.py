@@ -52,7 +52,7 @@ EXTRA_LOWER_HEADER = {"字": "voucher_word", "种类": "voucher_word", "号": "v
 
 @dataclass
 class FileRead:
-    lines: dict | None                  # the file's lines as columns (schema.finalise_columns), or None
+    lines: list | None                  # the file's lines: finalised columns (schema.finalise_columns) per batch
     sheets: list[SheetInfo] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
@@ -265,6 +265,8 @@ class PreparedSheet:
     year: int | None
     month: int | None
     scale: int
+    item: InputFile | None = None
+    place: int = 0              # file index << 15 | sheet position: orders the lines of a scan
 
     @property
     def signature(self) -> tuple:
@@ -328,7 +330,7 @@ class SheetReader:
             self.error(header.rows[-1] + 1, "", f"表头第 {info.header_rows[-1]} 行中找不到必需的列：{'、'.join(missing)}。"
                        "已识别的列：" + "、".join(f"{v}→{f}" for f, v in info.columns.items()) + "。")
             return None
-        return PreparedSheet(raw, info, header, year, month, scale)
+        return PreparedSheet(raw, info, header, year, month, scale, self.item)
 
     def _context(self, rows: list[list], header: Header) -> tuple[int | None, int | None, int]:
         title = " ".join(str(c).strip() for row in rows[:header.rows[0]] for c in row if isinstance(c, str) and c.strip())
@@ -448,12 +450,12 @@ def _numbers(values: pa.Array, strip: str = "") -> np.ndarray:
 
 
 class BatchReader:
-    """Turns the rows of one or more sheets with the same header (a workbook's monthly sheets)
-    into lines in one vectorised pass.  Sheet-specific context (name, year, month, unit,
+    """Turns the rows of one or more sheets with the same header (a workbook's monthly sheets,
+    and the same layout in the next workbooks) into lines in one vectorised pass.  Sheet-specific context (name, year, month, unit,
     entity, book) travels as per-row arrays; counts and errors go back to each sheet."""
 
-    def __init__(self, item: InputFile, sheets: list[PreparedSheet], policy: Policy):
-        self.item, self.sheets, self.policy = item, sheets, policy
+    def __init__(self, sheets: list[PreparedSheet], policy: Policy):
+        self.sheets, self.policy = sheets, policy
         self.header = sheets[0].header
         self.cols = self.header.columns
         self.errors: list[DataError] = []
@@ -461,7 +463,8 @@ class BatchReader:
 
     # -- bookkeeping per sheet
     def error(self, sheet_index: int, row: int | None, column: str, message: str, kind: str = "error") -> None:
-        self.errors.append(DataError(self.item.display, self.sheets[sheet_index].raw.name, row, column, message, kind))
+        self.errors.append(DataError(self.sheets[sheet_index].item.display, self.sheets[sheet_index].raw.name, row,
+                                     column, message, kind))
 
     def label(self, field_name: str) -> str:
         return _column_label(self.cols[field_name], self.header.texts)
@@ -486,7 +489,7 @@ class BatchReader:
         index = pa.array(rows)
         cells = [self.cells.text(c).take(index).to_pylist() for c in range(self.cells.width)]
         texts = [" | ".join(v for v in row if v)[:200] for row in zip(*cells)] if cells else [""] * len(rows)
-        self.dropped.extend({"file": self.item.display, "sheet": self.sheets[s].raw.name, "row": int(r),
+        self.dropped.extend({"file": self.sheets[s].item.display, "sheet": self.sheets[s].raw.name, "row": int(r),
                              "reason": reason, "text": t}
                             for s, r, t in zip(sheet_of, self.excel_row[rows], texts))
         return keep & ~hit
@@ -627,7 +630,8 @@ class BatchReader:
             for sheet, row, value in zip(sheet_index[mask], excel_row[mask], shown):
                 self.error(int(sheet), int(row), self.label(field_name), f"{what}：“{value}”")
 
-        out: dict[str, object] = {"row": excel_row}
+        out: dict[str, object] = {"row": excel_row,
+                                  "_place": self.per_sheet([s.place for s in sheets], np.int64)[sheet_index]}
 
         # voucher number and word
         codes, values = codes_of("voucher")
@@ -758,7 +762,7 @@ class BatchReader:
             price, bad_price, _ = amounts("unit_price")
             out["unit_price_fen"] = pd.array(price, dtype="Int64")
             out["unit_price_fen"][bad_price | ~cells.filled(cols["unit_price"])[positions]] = pd.NA
-        for name, values in (("file", [self.item.display] * len(sheets)), ("sheet", [s.raw.name for s in sheets]),
+        for name, values in (("file", [s.item.display for s in sheets]), ("sheet", [s.raw.name for s in sheets]),
                              ("entity", [s.info.entity for s in sheets]), ("book", [s.info.book for s in sheets])):
             out[name] = lambda lines, values=values: _take_text(values, sheet_index[lines])
 
@@ -872,25 +876,35 @@ def _concat(values: list):
     return type(values[0])._concat_same_type(values)
 
 
-def _read_batch(item: InputFile, batch: list[PreparedSheet], policy: Policy, result: "FileRead") -> list[dict]:
-    reader = BatchReader(item, batch, policy)
+def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict], list[DataError], list[dict]]:
+    """Lines (with finalised columns), errors and dropped rows of sheets that share a layout."""
+    reader = BatchReader(batch, policy)
     try:
         lines = reader.read()
     except Exception as exc:  # noqa: BLE001 - one odd sheet must not stop the batch
         if len(batch) > 1:
             # Read the sheets one by one so the sheet at fault is named and the others still count.
+            parts, errors, dropped = [], [], []
             for sheet in batch:
                 sheet.info.skipped = {}
-            return [part for sheet in batch for part in _read_batch(item, [sheet], policy, result)]
+                more = _read_batch([sheet], policy)
+                parts += more[0]
+                errors += more[1]
+                dropped += more[2]
+            return parts, errors, dropped
         sheet = batch[0]
         sheet.info.status = "error"
         sheet.info.lines, sheet.info.skipped = 0, {}
-        reader.errors = [DataError(item.display, sheet.raw.name, None, "",
-                                   f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。")]
-        reader.dropped, lines = [], None
-    result.errors.extend(reader.errors)
-    result.dropped.extend(reader.dropped)
-    return [lines] if lines is not None and len(lines["row"]) else []
+        message = f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。"
+        return [], [DataError(sheet.item.display, sheet.raw.name, None, "", message)], []
+    for sheet in batch:
+        sheet.raw = None        # the cells are not needed any more; the lines hold what counts
+    if lines is None or not len(lines["row"]):
+        return [], reader.errors, reader.dropped
+    place = lines.pop("_place")
+    columns = finalise_columns(lines, len(place), policy.account_names, policy.account_prefixes)
+    columns["_order"] = (place << 21) | lines["row"]
+    return [columns], reader.errors, reader.dropped
 
 
 _MATCHERS: dict[str, HeaderMatcher] = {}
@@ -903,57 +917,54 @@ def _matcher(key: str, policy: Policy) -> HeaderMatcher:
     return _MATCHERS[key]
 
 
-def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
-    """Read every sheet of one file (``opened``: the workbook opened ahead by an Opener).  Never
-    raises for bad input."""
+@dataclass
+class PreparedFile:
+    """One input opened and understood sheet by sheet: its sheets ready to read (``ready``) and
+    what is known of every sheet so far (``result``: sheet infos, errors)."""
+    item: InputFile
+    result: FileRead
+    ready: list[PreparedSheet] = field(default_factory=list)
+
+
+def prepare_file(item: InputFile, policy: Policy, opened=None, index: int = 0) -> PreparedFile:
+    """Open a file and find each sheet's header, columns and context.  Never raises for bad
+    input.  ``index`` is the file's place among the inputs (it orders the lines)."""
     try:
         sheets = opened.result() if opened is not None else open_sheets(item.path, policy.reading)
     except UnreadableFile as exc:
-        return FileRead(None, [], [DataError(item.display, "", None, "", str(exc))])
+        return PreparedFile(item, FileRead(None, [], [DataError(item.display, "", None, "", str(exc))]))
     except OSError as exc:
-        return FileRead(None, [], [DataError(item.display, "", None, "", f"无法读取文件：{exc.strerror or exc}")])
+        return PreparedFile(item, FileRead(None, [], [DataError(item.display, "", None, "",
+                                                                f"无法读取文件：{exc.strerror or exc}")]))
     matcher = _matcher(repr(sorted((policy.reading.get("header_synonyms") or {}).items())), policy)
-    result = FileRead(None)
-    batches: dict[tuple, list[PreparedSheet]] = {}
-    for raw in sheets:
+    prepared = PreparedFile(item, FileRead(None))
+    for position, raw in enumerate(sheets):
         reader = SheetReader(item, raw, policy, matcher)
         try:
-            prepared = reader.prepare()
+            sheet = reader.prepare()
         except Exception as exc:  # noqa: BLE001
             reader.info.status = "error"
             reader.error(None, "", f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。")
-            prepared = None
-        result.sheets.append(reader.info)
-        result.errors.extend(reader.errors)
-        if prepared is not None:
-            batches.setdefault(prepared.signature, []).append(prepared)
-    del sheets
-    parts = []
-    for batch in batches.values():
-        parts.extend(_read_batch(item, batch, policy, result))
-        for sheet in batch:
-            sheet.raw = None        # the cells are not needed any more; the lines hold what counts
+            sheet = None
+        prepared.result.sheets.append(reader.info)
+        prepared.result.errors.extend(reader.errors)
+        if sheet is not None:
+            sheet.place = (index << 15) | position
+            prepared.ready.append(sheet)
+    return prepared
+
+
+def finish_file(prepared: PreparedFile) -> FileRead:
+    """A file's account once all its sheets are read: the per-sheet completeness check, and a
+    file with no readable sheet at all becomes an input that could not be read."""
+    result, item = prepared.result, prepared.item
     for info in result.sheets:
         accounted = info.lines + sum(info.skipped.values())
         if info.status == "read" and accounted != info.data_rows:
             result.errors.append(DataError(item.display, info.sheet, None, "",
                                            f"行数核对不一致：分录 {info.lines} 行 + 剔除 {sum(info.skipped.values())} 行 "
                                            f"≠ 表头下非空行 {info.data_rows} 行。这是程序缺陷，请把该文件提供给维护人员。"))
-    if parts:
-        # Lines keep the workbook's order: sheet by sheet, row by row.
-        columns = {name: _concat([part[name] for part in parts]) for name in parts[0]}
-        order = {info.sheet: i for i, info in enumerate(result.sheets)}
-        sheet_codes = pc.dictionary_encode(columns["sheet"])
-        rank = np.array([order[name] for name in sheet_codes.dictionary.to_pylist()])[
-            sheet_codes.indices.to_numpy(zero_copy_only=False)]
-        ordering = np.lexsort((columns["row"], rank))
-        if not (np.diff(ordering) > 0).all():
-            index = pa.array(ordering)
-            columns = {name: values.take(index) if isinstance(values, pa.Array) else values[ordering]
-                       for name, values in columns.items()}
-        result.lines = finalise_columns(columns, len(ordering), policy.account_names, policy.account_prefixes)
     if not any(s.lines for s in result.sheets):
-        # A workbook with no readable sheet at all is an input that could not be read.
         promoted = [DataError(e.file, e.sheet, e.row, e.column, e.message, "error")
                     if e.row is None and e.kind == "warning" and "隐藏" not in e.message else e
                     for e in result.errors]
@@ -963,37 +974,98 @@ def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
     return result
 
 
+def _batches(sheets: list[PreparedSheet]) -> list[list[PreparedSheet]]:
+    groups: dict[tuple, list[PreparedSheet]] = {}
+    for sheet in sheets:
+        groups.setdefault(sheet.signature, []).append(sheet)
+    return list(groups.values())
+
+
+def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
+    """Read every sheet of one file (``opened``: the workbook opened ahead by an Opener).  Never
+    raises for bad input.  ``lines`` holds the file's finalised columns."""
+    prepared = prepare_file(item, policy, opened)
+    parts = []
+    for batch in _batches(prepared.ready):
+        lines, errors, dropped = _read_batch(batch, policy)
+        parts += lines
+        prepared.result.errors += errors
+        prepared.result.dropped += dropped
+    result = finish_file(prepared)
+    result.lines = parts or None
+    return result
+
+
 DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
+
+
+# Rows of one layout read together in one pass (BatchReader): a district's exports share a
+# layout, and a pass over 100,000 rows costs far less per row than ten passes over 10,000 — the
+# fixed cost per array operation, paid while holding the GIL, is what keeps threads from scaling.
+BATCH_ROWS = 100_000
 
 
 def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, progress=None,
                 opener: Opener | None = None) -> ReadResult:
-    """Read all files (several at once on ``jobs`` threads; None: one per core) into one validated
-    normalised ledger.  The Rust reader and Arrow's kernels release the GIL, so threads use every
-    core without worker processes' start-up and copying.  Each file keeps only its lines; at
-    most one workbook's cells per thread are held at once."""
-    results: list[FileRead] = []
-    if opener is None and choose_jobs(items, jobs) > 1:
+    """Read all files into one validated normalised ledger, on ``jobs`` threads (None: one per
+    core): the Rust reader and Arrow's kernels release the GIL, so threads use every core
+    without worker processes' start-up and copying.  Files are opened a few ahead; sheets of
+    one layout from consecutive files are read together in batches of about BATCH_ROWS rows.  At
+    most a few batches' cells are held at once; each batch keeps only its lines."""
+    if opener is None:
         opener = Opener(items[:0], policy.reading, choose_jobs(items, jobs))
+    prepared: list[PreparedFile] = []
+    parts: list[dict] = []
+    pool = opener.pool if opener.jobs > 1 else None
     try:
-        if opener is not None and opener.jobs > 1:
-            reads = opener.pool.map(lambda item: read_file(item, policy, opener.opened(item)), items)
-            warm_up()           # the main thread would only wait for the readers meanwhile
-        else:
-            reads = (read_file(item, policy, opener.opened(item) if opener else None) for item in items)
-        for read in reads:
-            results.append(read)
+        batches: list = []                       # futures (or results) in submission order
+        pending: dict[tuple, list[PreparedSheet]] = {}
+        rows: dict[tuple, int] = {}
+
+        def submit(sheets: list[PreparedSheet]) -> None:
+            batches.append(pool.submit(_read_batch, sheets, policy) if pool else _read_batch(sheets, policy))
+
+        def prepare(index: int):
+            item = items[index]
+            if pool:
+                return pool.submit(prepare_file, item, policy, opener.opened(item), index)
+            return prepare_file(item, policy, opener.opened(item), index)
+
+        ahead = [prepare(i) for i in range(min(len(items), opener.jobs + 1))]
+        for index in range(len(items)):
+            file = ahead[index].result() if pool else ahead[index]
+            if len(ahead) < len(items):
+                ahead.append(prepare(len(ahead)))
+            prepared.append(file)
+            for sheet in file.ready:
+                key = sheet.signature
+                pending.setdefault(key, []).append(sheet)
+                rows[key] = rows.get(key, 0) + sheet.raw.height
+                if rows[key] >= BATCH_ROWS:
+                    submit(pending.pop(key))
+                    rows[key] = 0
             if progress:
                 progress(1)
+            if pool and len([b for b in batches if not b.done()]) > opener.jobs:
+                batches[-1].result()         # bound the cells held: let the readers catch up
+        for sheets in pending.values():
+            submit(sheets)
+        if pool:
+            warm_up()           # the main thread would only wait for the readers meanwhile
+        by_file = {file.item.display: file.result for file in prepared}
+        for batch in batches:
+            lines, errors, dropped = batch.result() if pool else batch
+            parts += lines
+            for error in errors:
+                by_file[error.file].errors.append(error)
+            for row in dropped:
+                by_file[row["file"]].dropped.append(row)
     finally:
-        if opener is not None:
-            opener.close()
+        opener.close()
+    results = [finish_file(file) for file in prepared]
     sheets = [s for r in results for s in r.sheets]
     errors = [e for r in results for e in r.errors]
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
-    parts = [r.lines for r in results if r.lines is not None]
-    for r in results:
-        r.lines = None
     if parts:
         ledger = assemble(parts)
         del parts

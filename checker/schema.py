@@ -130,36 +130,92 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
 _LOCAL_VOUCHER, _VOUCHER_KEYS, _BOOK_MONTHS = "_local_voucher_id", "_voucher_keys", "_book_months"
 
 
+_FILE_SHIFT = 36          # _order = (file index << 15 | sheet position) << 21 | Excel row
+
+
+def _pieces_in_scan_order(parts: list[dict]) -> list[tuple[int, int, int]] | None:
+    """(part, start, end) ranges that, taken in this order, put every line in scan order (file,
+    sheet, row).  A part (a batch of one layout) holds runs of files; its runs are cut apart
+    and put among the other parts' by file.  None when that is not enough (a workbook whose
+    sheets of two layouts interleave), so the lines themselves must be sorted."""
+    if not all("_order" in part for part in parts):
+        return [(i, 0, len(part["row"])) for i, part in enumerate(parts)]
+    pieces = []
+    for i, part in enumerate(parts):
+        order = part["_order"]
+        if len(order) and (np.diff(order) < 0).any():
+            return None
+        cuts = np.flatnonzero(np.diff(order >> _FILE_SHIFT)) + 1
+        bounds = [0, *cuts.tolist(), len(order)]
+        pieces += [(order[a], order[b - 1], i, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    pieces.sort()
+    if any(earlier[1] >= later[0] for earlier, later in zip(pieces, pieces[1:])):
+        return None
+    return [(i, a, b) for _, _, i, a, b in pieces]
+
+
+def _slice(values, start: int, end: int):
+    if isinstance(values, pyarrow.Array):
+        return values.slice(start, end - start)
+    return values[start:end]
+
+
+def _first_appearance(ids: np.ndarray) -> np.ndarray:
+    """Renumber ids 0, 1, 2 … in order of first appearance."""
+    if not len(ids):
+        return ids
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype="int64")
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
+
+
 def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
     """One normalised ledger from the finalised columns (``finalise_columns``) of one or more
-    files, in that order: numbers the lines and the vouchers.  Text columns keep each file's
-    Arrow chunks (no copy)."""
-    n = sum(len(part["row"]) for part in parts)
+    files or batches: lines in scan order, numbered, and their vouchers numbered.  Text columns
+    keep their Arrow chunks (no copy)."""
+    parts = [part for part in parts if len(part["row"])] or parts[:1]
+    ids = _number_vouchers(parts)
+    pieces = _pieces_in_scan_order(parts)
+    in_order = pieces is not None
+    if pieces is None:
+        pieces = [(i, 0, len(part["row"])) for i, part in enumerate(parts)]
+    reordered = [piece[0] for piece in pieces] != sorted(piece[0] for piece in pieces)
+    n = sum(b - a for _, a, b in pieces)
     columns: dict[str, object] = {"line_id": np.arange(first_line_id, first_line_id + n, dtype="int64")}
     for column, dtype in LEDGER_COLUMNS.items():
         if column in ("line_id", "voucher_id"):
             continue
-        values = [part[column] for part in parts]
+        values = [_slice(parts[i][column], a, b) for i, a, b in pieces]
         if dtype in ("str", "Int64"):
             columns[column] = type(values[0])._concat_same_type(values)
         else:
             columns[column] = np.concatenate(values) if values else np.array([], dtype=dtype)
-    columns["voucher_id"] = _number_vouchers(parts)
-    return pd.DataFrame({column: columns[column] for column in LEDGER_COLUMNS},
-                        index=pd.Index(columns["line_id"], name=None))
+    voucher = np.concatenate([ids[i][a:b] for i, a, b in pieces]) if pieces else np.array([], dtype="int64")
+    columns["voucher_id"] = _first_appearance(voucher) if reordered else voucher
+    ledger = pd.DataFrame({column: columns[column] for column in LEDGER_COLUMNS},
+                          index=pd.Index(columns["line_id"], name=None))
+    if not in_order:
+        # A workbook with sheets of two layouts interleaved: put its lines in scan order.
+        order = np.concatenate([parts[i]["_order"][a:b] for i, a, b in pieces])
+        ledger = ledger.iloc[np.argsort(order, kind="stable")]
+        ledger["line_id"] = np.arange(first_line_id, first_line_id + n, dtype="int64")
+        ledger["voucher_id"] = voucher_ids(ledger["voucher_key"])
+        ledger.index = pd.Index(ledger["line_id"].to_numpy(), name=None)
+    return ledger
 
 
-def _number_vouchers(parts: list[dict]) -> np.ndarray:
-    """Voucher ids over all files, in order of first appearance.  A voucher key starts with its
-    entity, book and month; when no two files share one of those (the usual district batch: a
-    file per community, book and year) their vouchers cannot meet, and each file's ids just
-    follow the previous file's.  Otherwise the files' distinct keys are numbered together."""
+def _number_vouchers(parts: list[dict]) -> list[np.ndarray]:
+    """Voucher ids of each part's lines, the same id for the same voucher key in any part.  A
+    key starts with its entity, book and month; when no two parts share one of those (the usual
+    district batch: a file per community, book and year) their vouchers cannot meet, and each
+    part's ids just follow the previous part's.  Otherwise the parts' distinct keys are
+    numbered together."""
     counts = [len(part[_VOUCHER_KEYS]) for part in parts]
     months = [part[_BOOK_MONTHS] for part in parts]
     if sum(len(m) for m in months) == len(frozenset().union(*months)):
         offsets = np.cumsum([0, *counts[:-1]])
-        return (np.concatenate([part[_LOCAL_VOUCHER] + offset for part, offset in zip(parts, offsets)])
-                if parts else np.array([], dtype="int64"))
+        return [part[_LOCAL_VOUCHER] + offset for part, offset in zip(parts, offsets)]
     encoded = pc.dictionary_encode(pyarrow.chunked_array([part[_VOUCHER_KEYS] for part in parts],
                                                          type=pyarrow.string()))
     global_ids = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]).astype("int64")
@@ -167,7 +223,7 @@ def _number_vouchers(parts: list[dict]) -> np.ndarray:
     for part, count in zip(parts, counts):
         ids.append(global_ids[start:start + count][part[_LOCAL_VOUCHER]])
         start += count
-    return np.concatenate(ids)
+    return ids
 
 
 def finalise_ledger(frame: pd.DataFrame, account_names: dict | None = None,

@@ -414,3 +414,23 @@ def test_voucher_ids_number_vouchers_across_files_in_order_of_appearance(tmp_pat
     items, _ = collect_inputs([tmp_path])
     ledger = read_inputs(items, Policy(), jobs=2).ledger
     assert list(ledger["voucher_id"]) == list(voucher_ids(ledger["voucher_key"])) == [0, 1, 2, 3, 0, 1]
+
+
+def test_lines_keep_scan_order_when_layouts_alternate(tmp_path):
+    # Sheets of one layout are read together across files; the ledger still lists files, sheets
+    # and rows in scan order, and voucher ids in order of first appearance.
+    from checker.schema import voucher_ids
+    one = lambda n: [["日期", "凭证号", "摘要", "科目", "借方", "贷方"], ["2021-03-01", str(n), "a", "管理费用", n, None]]
+    two = lambda n: [["凭证号", "日期", "摘要", "会计科目", "借方金额", "贷方金额", "制单人"],
+                     [str(n), "2021-04-01", "b", "管理费用", n, None, "张三"]]
+    write_xlsx(tmp_path / "1" / "甲社区行政账.xlsx", {"s": one(1)})
+    write_xlsx(tmp_path / "2" / "乙社区行政账.xlsx", {"s": two(2)})
+    write_xlsx(tmp_path / "3" / "丙社区行政账.xlsx", {"s": one(3)})
+    write_xlsx(tmp_path / "4" / "丁社区行政账.xlsx", {"a": one(4), "b": two(5), "c": one(6)})   # interleaved in a file
+    items, _ = collect_inputs([tmp_path])
+    for jobs in (1, 2):
+        ledger = read_inputs(items, Policy(), jobs=jobs).ledger
+        assert list(ledger["debit_fen"] // 100) == [1, 2, 3, 4, 5, 6]
+        assert list(ledger["sheet"]) == ["s", "s", "s", "a", "b", "c"]
+        assert list(ledger["line_id"]) == list(range(6))
+        assert list(ledger["voucher_id"]) == list(voucher_ids(ledger["voucher_key"])) == list(range(6))
