@@ -161,13 +161,15 @@ def _slice(values, start: int, end: int):
 
 
 def _first_appearance(ids: np.ndarray) -> np.ndarray:
-    """Renumber ids 0, 1, 2 … in order of first appearance."""
+    """Renumber ids 0, 1, 2 … in order of first appearance (linear, no sort of the lines)."""
     if not len(ids):
         return ids
-    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    first = np.full(int(ids.max()) + 1, len(ids), dtype="int64")
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)     # the last write per id is its first line
+    present = np.flatnonzero(first < len(ids))
     rank = np.empty(len(first), dtype="int64")
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[inverse.reshape(-1)]
+    rank[present[np.argsort(first[present], kind="stable")]] = np.arange(len(present))
+    return rank[ids]
 
 
 def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
