@@ -1,11 +1,13 @@
 """Cell-value parsers: dates, periods, amounts, voucher numbers.
 
-Each works on a whole column (a pandas Series of raw cell values: str, float, int, date,
-datetime or None) and returns the parsed values plus a mask of cells that were present but could
-not be parsed, so the caller can turn those into errors.  No parser raises on any cell value.
+The one-value parsers (``parse_date_value``, ``parse_period_value``, ``parse_voucher_value``) take
+any cell value and never raise: they return the value, None for a blank, or "bad".  The reader
+applies them once per distinct cell text (and remembers the answers across files); amounts are
+parsed for a whole Arrow column at once by ``amounts_from_text``, exactly, digit by digit.
 
-Dates and voucher numbers are parsed once per distinct value (a ledger repeats a few hundred
-dates and numbers over thousands of lines); amounts are parsed with vectorised string operations.
+The column functions (``parse_dates``, ``parse_amounts`` …) do the same for a pandas Series of raw
+cell values of any type (str, float, int, date, datetime or None) and return the parsed values
+plus a mask of cells that were present but could not be parsed.  No parser raises on any value.
 """
 from __future__ import annotations
 
@@ -47,12 +49,6 @@ def text_view(values: pd.Series, mask: np.ndarray | None = None) -> pd.Series:
     mask = text_mask(values) if mask is None else mask
     array = values.to_numpy(dtype=object)
     return pd.Series(pd.array(np.where(mask, array, ""), dtype=ARROW_TEXT), index=values.index)
-
-
-def strings(values: pd.Series) -> pd.Series:
-    """The cells that hold text, as str; NaN for every other cell (numbers, dates, blanks)."""
-    mask = text_mask(values)
-    return values.astype(object).where(mask, np.nan)
 
 
 def is_blank(values: pd.Series) -> pd.Series:
@@ -258,7 +254,10 @@ def amounts_from_text(text: pa.Array, scale: int = 1) -> tuple[np.ndarray, np.nd
     rest = ~plain & pc.not_equal(text, "").to_numpy(zero_copy_only=False)
     if rest.any():
         positions = np.flatnonzero(rest)
-        other = pc.replace_substring_regex(text.filter(pa.array(rest)), _AMOUNT_NOISE_RE2, "")
+        # NFKC turns full-width digits and signs typed with a Chinese input method (２，５００．００,
+        # （３００）, －) into ASCII ones.
+        other = pc.utf8_normalize(text.filter(pa.array(rest)), "NFKC")
+        other = pc.replace_substring_regex(other, _AMOUNT_NOISE_RE2, "")
         zero = pc.or_(pc.equal(other, ""), pc.is_in(other, pa.array(sorted(_ZERO_DASHES))))
         keep = ~zero.to_numpy(zero_copy_only=False)
         positions, other = positions[keep], other.filter(pa.array(keep))
@@ -308,20 +307,6 @@ def parse_voucher_value(value) -> tuple[str, int] | None | str:
         return "bad"
     word = match.group("word").rstrip("字").strip()
     return word, int(match.group("number"))
-
-
-def parse_voucher_values(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct cell values → (word, number (-1 for blank or bad), bad mask), one per value."""
-    words, numbers, bad = [], [], []
-    for value in values:
-        try:
-            parsed = parse_voucher_value(value)
-        except Exception:  # noqa: BLE001 - a parser must never raise on a cell
-            parsed = "bad"
-        words.append(parsed[0] if isinstance(parsed, tuple) else "")
-        numbers.append(parsed[1] if isinstance(parsed, tuple) else -1)
-        bad.append(parsed == "bad")
-    return (np.array(words, dtype=object), np.array(numbers, dtype="int64"), np.array(bad, dtype=bool))
 
 
 def parse_vouchers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import re
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,3 +94,27 @@ def test_nan_and_inf_amounts_are_bad_not_numbers():
     fen, bad, _ = parse.parse_amounts(pd.Series([np.nan, np.inf, -np.inf, 1.5], dtype=object))
     assert list(fen) == [0, 0, 0, 150]
     assert list(bad) == [False, True, True, False]
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=10**9 - 1), st.integers(min_value=0, max_value=9999))
+def test_wan_yuan_text_keeps_four_decimals(wan, fraction):
+    # 万元 books: "12.3456" 万元 is 123,456 yuan, i.e. 12,345,600 fen, to the fen.
+    fen, bad, _ = parse.amounts_from_text(pa.array([f"{wan}.{fraction:04d}", f"{wan:,}.{fraction:04d}"]), 10000)
+    assert not bad.any()
+    assert list(fen) == [(wan * 10000 + fraction) * 100] * 2
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20),
+                          st.from_regex(r"-?[0-9]{1,14}(\.[0-9]{0,5})?", fullmatch=True)), max_size=30))
+def test_amounts_from_text_never_raise_and_plain_numbers_are_exact(texts):
+    fen, bad, reversal = parse.amounts_from_text(pa.array(texts, type=pa.string()))
+    assert len(fen) == len(bad) == len(reversal) == len(texts)
+    for text, value, is_bad in zip(texts, fen.tolist(), bad.tolist()):
+        plain = text is not None and re.fullmatch(r"-?[0-9]{1,13}(\.[0-9]{0,5})?", text)
+        if plain and not text.endswith("."):
+            whole, _, decimals = text.lstrip("-").partition(".")
+            decimals = (decimals + "000")[:3]
+            expected = int(whole) * 100 + int(decimals[:2]) + (int(decimals[2]) >= 5)
+            assert not is_bad and value == (-expected if text.startswith("-") else expected)

@@ -88,7 +88,7 @@ def test_separate_year_month_day_columns(xlsx):
 
 @pytest.mark.parametrize("cell, fen", [
     ("2,500.00", 250000), ("¥2,500", 250000), ("(300.00)", -30000), ("-300", -30000), ("1,234.56元", 123456),
-    (2500.1, 250010), ("0.1", 10),
+    (2500.1, 250010), ("0.1", 10), ("２，５００．００", 250000), ("（３００）", -30000),
 ])
 def test_text_amounts_are_exact(xlsx, cell, fen):
     path = xlsx("amounts.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
