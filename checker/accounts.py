@@ -82,10 +82,9 @@ def classify(account_code, account_name, extra_names: dict[str, list[str]] | Non
     decide = _classifier(_frozen(extra_names), _frozen(extra_prefixes))
     code, name = _arrow_text(account_code), _arrow_text(account_name)
     pairs = pc.dictionary_encode(pc.binary_join_element_wise(code, name, "\x1f"))
-    classes = np.array([decide(*pair.split("\x1f", 1)) for pair in pairs.dictionary.to_pylist()] + ["other"],
-                       dtype=object)
+    classes = pa.array([decide(*pair.split("\x1f", 1)) for pair in pairs.dictionary.to_pylist()], type=pa.string())
     index = account_code.index if isinstance(account_code, pd.Series) else None
-    return pd.Series(classes[pairs.indices.to_numpy(zero_copy_only=False)], index=index, dtype="str")
+    return pd.Series(pd.array(classes.take(pairs.indices), dtype="str"), index=index)
 
 
 def _arrow_text(values) -> pa.Array:
