@@ -140,3 +140,28 @@ def test_guard_does_not_refuse_real_ledgers():
     from checker.guard import check_before_open
     for path in samples.rglob("*.xlsx"):
         check_before_open(str(path), Policy().reading)
+
+
+def test_the_reader_itself_expands_no_entity(tmp_path, monkeypatch):
+    # Defence in depth: with the guard switched off, the XML reader (fastexcel/calamine) still
+    # expands no DTD entity, so a file the guard missed could not blow up memory this way.
+    import checker.guard
+    source = write_xlsx(tmp_path / "src.xlsx", {"3月": [["日期", "凭证号", "摘要"], ["2021-03-01", "记-1", "MARK"]]})
+    laughs = (b'<!DOCTYPE x [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+
+    def inject(xml: bytes) -> bytes:
+        head, body = xml.split(b"?>", 1) if xml.startswith(b"<?xml") else (b"", xml)
+        return (head + b"?>" if head else b"") + laughs + body.replace(b"MARK", b"&c;")
+
+    names = zipfile.ZipFile(source).namelist()
+    part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else "xl/worksheets/sheet1.xml"
+    hostile = rewrite_part(source, tmp_path / "laughs.xlsx", part, inject)
+    monkeypatch.setattr(checker.guard, "check_before_open", lambda path, reading: None)
+    from checker.sources import open_sheets
+    try:
+        sheets = open_sheets(str(hostile))
+    except Exception:  # noqa: BLE001 - refusing the file is as good as not expanding
+        return
+    cells = [value for sheet in sheets for column in sheet.columns for value in column.to_pylist() if value]
+    assert not any("AAAAAAAAAA" in value for value in cells)
