@@ -458,13 +458,15 @@ class BatchReader:
         self.sheets, self.policy = sheets, policy
         self.header = sheets[0].header
         self.cols = self.header.columns
-        self.errors: list[DataError] = []
-        self.dropped: list[dict] = []
+        # Per input file (its index, PreparedSheet.place >> 15): a batch may span several files.
+        self.errors: dict[int, list[DataError]] = {}
+        self.dropped: dict[int, list[dict]] = {}
 
     # -- bookkeeping per sheet
     def error(self, sheet_index: int, row: int | None, column: str, message: str, kind: str = "error") -> None:
-        self.errors.append(DataError(self.sheets[sheet_index].item.display, self.sheets[sheet_index].raw.name, row,
-                                     column, message, kind))
+        sheet = self.sheets[sheet_index]
+        self.errors.setdefault(sheet.place >> 15, []).append(
+            DataError(sheet.item.display, sheet.raw.name, row, column, message, kind))
 
     def label(self, field_name: str) -> str:
         return _column_label(self.cols[field_name], self.header.texts)
@@ -489,9 +491,10 @@ class BatchReader:
         index = pa.array(rows)
         cells = [self.cells.text(c).take(index).to_pylist() for c in range(self.cells.width)]
         texts = [" | ".join(v for v in row if v)[:200] for row in zip(*cells)] if cells else [""] * len(rows)
-        self.dropped.extend({"file": self.sheets[s].item.display, "sheet": self.sheets[s].raw.name, "row": int(r),
-                             "reason": reason, "text": t}
-                            for s, r, t in zip(sheet_of, self.excel_row[rows], texts))
+        for s, r, t in zip(sheet_of, self.excel_row[rows], texts):
+            sheet = self.sheets[s]
+            self.dropped.setdefault(sheet.place >> 15, []).append(
+                {"file": sheet.item.display, "sheet": sheet.raw.name, "row": int(r), "reason": reason, "text": t})
         return keep & ~hit
 
     # -- the pass
@@ -876,27 +879,29 @@ def _concat(values: list):
     return type(values[0])._concat_same_type(values)
 
 
-def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict], list[DataError], list[dict]]:
-    """Lines (with finalised columns), errors and dropped rows of sheets that share a layout."""
+def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict], dict, dict]:
+    """Lines (with finalised columns) of sheets that share a layout, and their errors and
+    dropped rows by input file (index)."""
     reader = BatchReader(batch, policy)
     try:
         lines = reader.read()
     except Exception as exc:  # noqa: BLE001 - one odd sheet must not stop the batch
         if len(batch) > 1:
             # Read the sheets one by one so the sheet at fault is named and the others still count.
-            parts, errors, dropped = [], [], []
+            parts, errors, dropped = [], {}, {}
             for sheet in batch:
                 sheet.info.skipped = {}
                 more = _read_batch([sheet], policy)
                 parts += more[0]
-                errors += more[1]
-                dropped += more[2]
+                for found, into in ((more[1], errors), (more[2], dropped)):
+                    for index, values in found.items():
+                        into.setdefault(index, []).extend(values)
             return parts, errors, dropped
         sheet = batch[0]
         sheet.info.status = "error"
         sheet.info.lines, sheet.info.skipped = 0, {}
         message = f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。"
-        return [], [DataError(sheet.item.display, sheet.raw.name, None, "", message)], []
+        return [], {sheet.place >> 15: [DataError(sheet.item.display, sheet.raw.name, None, "", message)]}, {}
     for sheet in batch:
         sheet.raw = None        # the cells are not needed any more; the lines hold what counts
     if lines is None or not len(lines["row"]):
@@ -989,8 +994,8 @@ def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
     for batch in _batches(prepared.ready):
         lines, errors, dropped = _read_batch(batch, policy)
         parts += lines
-        prepared.result.errors += errors
-        prepared.result.dropped += dropped
+        prepared.result.errors += errors.get(0, [])
+        prepared.result.dropped += dropped.get(0, [])
     result = finish_file(prepared)
     result.lines = parts or None
     return result
@@ -1052,14 +1057,13 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
             submit(sheets)
         if pool:
             warm_up()           # the main thread would only wait for the readers meanwhile
-        by_file = {file.item.display: file.result for file in prepared}
         for batch in batches:
             lines, errors, dropped = batch.result() if pool else batch
             parts += lines
-            for error in errors:
-                by_file[error.file].errors.append(error)
-            for row in dropped:
-                by_file[row["file"]].dropped.append(row)
+            for index, found in errors.items():
+                prepared[index].result.errors += found
+            for index, rows_dropped in dropped.items():
+                prepared[index].result.dropped += rows_dropped
     finally:
         opener.close()
     results = [finish_file(file) for file in prepared]

@@ -434,3 +434,15 @@ def test_lines_keep_scan_order_when_layouts_alternate(tmp_path):
         assert list(ledger["sheet"]) == ["s", "s", "s", "a", "b", "c"]
         assert list(ledger["line_id"]) == list(range(6))
         assert list(ledger["voucher_id"]) == list(voucher_ids(ledger["voucher_key"])) == list(range(6))
+
+
+def test_files_with_the_same_name_in_two_folders_keep_their_own_errors(tmp_path):
+    header = ["日期", "凭证号", "摘要", "科目", "借方", "贷方"]
+    write_xlsx(tmp_path / "甲" / "行政账.xlsx", {"s": [header, ["2021-13-01", "1", "a", "管理费用", 1, None]]})
+    write_xlsx(tmp_path / "乙" / "行政账.xlsx", {"s": [header, ["2021-03-01", "1", "a", "管理费用", 1, None]]})
+    items, _ = collect_inputs([tmp_path / "甲", tmp_path / "乙"])
+    assert [item.display for item in items] == ["行政账.xlsx", "行政账.xlsx"]
+    for jobs in (1, 2):
+        result = read_inputs(items, Policy(), jobs=jobs)
+        assert [e.message[:6] for e in result.errors] == ["日期无法识别"], "no second error for an unread file"
+        assert len(result.ledger) == 1
