@@ -869,16 +869,6 @@ def _dates_from_parts(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> n
 
 # --------------------------------------------------------------------------- files and batches
 
-def _concat(values: list):
-    if len(values) == 1:
-        return values[0]
-    if isinstance(values[0], pa.Array):
-        return pa.concat_arrays(values)
-    if isinstance(values[0], np.ndarray):
-        return np.concatenate(values)
-    return type(values[0])._concat_same_type(values)
-
-
 def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict], dict, dict]:
     """Lines (with finalised columns) of sheets that share a layout, and their errors and
     dropped rows by input file (index)."""
@@ -915,8 +905,9 @@ def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict],
 _MATCHERS: dict[str, HeaderMatcher] = {}
 
 
-def _matcher(key: str, policy: Policy) -> HeaderMatcher:
+def _matcher(policy: Policy) -> HeaderMatcher:
     """One matcher (and its memory of header cells) per set of header synonyms, shared by files."""
+    key = repr(sorted((policy.reading.get("header_synonyms") or {}).items()))
     if key not in _MATCHERS:
         _MATCHERS[key] = HeaderMatcher(policy.reading.get("header_synonyms"))
     return _MATCHERS[key]
@@ -941,7 +932,7 @@ def prepare_file(item: InputFile, policy: Policy, opened=None, index: int = 0) -
     except OSError as exc:
         return PreparedFile(item, FileRead(None, [], [DataError(item.display, "", None, "",
                                                                 f"无法读取文件：{exc.strerror or exc}")]))
-    matcher = _matcher(repr(sorted((policy.reading.get("header_synonyms") or {}).items())), policy)
+    matcher = _matcher(policy)
     prepared = PreparedFile(item, FileRead(None))
     for position, raw in enumerate(sheets):
         reader = SheetReader(item, raw, policy, matcher)
