@@ -309,32 +309,48 @@ def parse_voucher_value(value) -> tuple[str, int] | None | str:
     return word, int(match.group("number"))
 
 
-def parse_vouchers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Column → (word, number (Int64, <NA> for blank), mask of unparseable cells)."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    words, numbers, bad_flags = [], [], []
-    for value in uniques:
+def voucher_table(values: list, parse_one=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct cell values → (word, number (-1 for blank or bad), bad mask), one per value.
+    ``parse_one`` stands in for parse_voucher_value (the reader passes a cached one)."""
+    words, numbers, bad = [], [], []
+    for value in values:
         try:
-            parsed = parse_voucher_value(value)
+            parsed = (parse_one or parse_voucher_value)(value)
         except Exception:  # noqa: BLE001 - a parser must never raise on a cell
             parsed = "bad"
         words.append(parsed[0] if isinstance(parsed, tuple) else "")
         numbers.append(parsed[1] if isinstance(parsed, tuple) else -1)
-        bad_flags.append(parsed == "bad")
-    words.append(""), numbers.append(-1), bad_flags.append(False)
-    word = np.array(words, dtype=object)[codes]
-    number = np.array(numbers, dtype="int64")[codes]
-    bad = np.array(bad_flags, dtype=bool)[codes]
+        bad.append(parsed == "bad")
+    return np.array(words, dtype=object), np.array(numbers, dtype="int64"), np.array(bad, dtype=bool)
+
+
+def parse_vouchers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Column → (word, number (Int64, <NA> for blank), mask of unparseable cells)."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    words, numbers, bad_flags = voucher_table([*uniques, None])   # code -1 (a missing cell) → the last
+    word, number, bad = words[codes], numbers[codes], bad_flags[codes]
     number_series = pd.Series(pd.array(number, dtype="Int64"), index=values.index)
     number_series[number < 0] = pd.NA
     return pd.Series(word, index=values.index, dtype=object), number_series, pd.Series(bad, index=values.index)
+
+
+# Separators and measure words written around a count: "1,200", "3张", "2 份".
+_COUNT_NOISE = re.compile(r"[\s,，张份个件]")
+
+
+def parse_count_value(text: str):
+    """One count cell's text ("3", "3张", "1,200") → float; "bad" when it is not a number."""
+    try:
+        return float(_COUNT_NOISE.sub("", text))
+    except ValueError:
+        return "bad"
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Plain numbers (quantity, attachments): numbers or numeric text → float; bad mask."""
     raw = values.astype(object)
     mask = text_mask(raw)
-    cleaned = text_view(raw, mask).str.replace(r"[\s,，张份个件]", "", regex=True).astype(object)
+    cleaned = text_view(raw, mask).str.replace(_COUNT_NOISE.pattern, "", regex=True).astype(object)
     numeric = pd.to_numeric(raw.where(~mask, cleaned), errors="coerce")
     present = ~is_blank(raw)
     bad = present & numeric.isna()

@@ -638,7 +638,7 @@ class BatchReader:
 
         # voucher number and word
         codes, values = codes_of("voucher")
-        words, numbers, bad_values = _vouchers_of(values.to_pylist())
+        words, numbers, bad_values = parse.voucher_table(values.to_pylist(), _voucher_of)
         bad_voucher = _take(bad_values, codes, False).astype(bool)
         number = _take(numbers, codes, -1).astype(np.int64)
         report_bad(bad_voucher, "voucher", "凭证号无法识别，应为“记-6”“记字第6号”“现付-18”或数字")
@@ -817,31 +817,8 @@ def _period_of(text: str, year: int | None, month: int | None):
     return _safe(lambda v, y, m: parse.parse_period_value(v, y), text, year, month)
 
 
-@functools.lru_cache(maxsize=1 << 17)
-def _voucher_of(text: str):
-    try:
-        return parse.parse_voucher_value(text)
-    except Exception:  # noqa: BLE001 - a parser must never raise on a cell
-        return "bad"
-
-
-_NUMBER_NOISE = re.compile(r"[\s,，张份个件]")
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _number_of(text: str):
-    """A count cell ("3", "3张", "1,200") → float; "bad" when it is not a number."""
-    try:
-        return float(_NUMBER_NOISE.sub("", text))
-    except ValueError:
-        return "bad"
-
-
-def _vouchers_of(texts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    parsed = [_voucher_of(text) for text in texts]
-    words = np.array([p[0] if isinstance(p, tuple) else "" for p in parsed], dtype=object)
-    numbers = np.array([p[1] if isinstance(p, tuple) else -1 for p in parsed], dtype="int64")
-    return words, numbers, np.array([p == "bad" for p in parsed], dtype=bool)
+_voucher_of = functools.lru_cache(maxsize=1 << 17)(parse.parse_voucher_value)
+_number_of = functools.lru_cache(maxsize=1 << 15)(parse.parse_count_value)
 
 
 def _datetimes(values: list) -> np.ndarray:
