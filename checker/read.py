@@ -362,12 +362,10 @@ class Cells:
     steps need, each computed once: trimmed text ("" for a blank cell), a filled-cell mask, and
     dictionary codes (-1 for blank) with the distinct values they point to."""
 
-    def __init__(self, columns: list[pa.Array | None], length: int, trimmed: bool = False):
+    def __init__(self, columns: list[pa.Array | None], length: int):
         self.columns, self.length = columns, length
         self._text: dict[int, pa.Array] = {}
         self._codes: dict[int, tuple[np.ndarray, pa.Array]] = {}
-        if trimmed:
-            self._text = {c: column for c, column in enumerate(columns) if column is not None}
 
     @property
     def width(self) -> int:
