@@ -52,27 +52,21 @@ def split_code_and_name(cell: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = cell.fillna("").astype(str).str.strip()
     # A ledger has a few dozen distinct account cells over thousands of lines: split each once.
     codes, uniques = pd.factorize(text)
-    distinct = pd.Series(uniques, dtype=object)
-    parts = distinct.str.extract(_LEADING_CODE.pattern + r"(.*)$")
-    code = parts[0].fillna("").to_numpy(dtype=object)
-    name = parts[1].where(parts[0].notna(), distinct).fillna("").str.strip().to_numpy(dtype=object)
-    if not len(distinct):
+    if not len(uniques):
         return pd.Series("", index=cell.index, dtype=object), pd.Series("", index=cell.index, dtype=object)
+    split = [split_account(value) for value in uniques]
+    code = np.array([c for c, _ in split], dtype=object)
+    name = np.array([n for _, n in split], dtype=object)
     return pd.Series(code[codes], index=cell.index, dtype=object), pd.Series(name[codes], index=cell.index, dtype=object)
 
 
 @functools.lru_cache(maxsize=1 << 15)
 def split_account(text: str) -> tuple[str, str]:
-    """One account cell: "5301 管理费用-办公费" → ("5301", "管理费用-办公费") (as split_code_and_name)."""
+    """One account cell: "5301 管理费用-办公费" → ("5301", "管理费用-办公费")."""
     match = _SPLIT.search(text)
     if match is None:
         return "", text.strip()
     return match.group(1), match.group(2).strip()
-
-
-def top_level_name(account_name: pd.Series) -> pd.Series:
-    """"管理费用-办公费" → "管理费用"; "管理费用/办公费" → "管理费用"."""
-    return account_name.fillna("").astype(str).str.split(_SEPARATORS.pattern, n=1, regex=True).str[0].str.strip()
 
 
 def classify(account_code, account_name, extra_names: dict[str, list[str]] | None = None,
