@@ -34,7 +34,7 @@ from .model import DataError, ReadResult, SheetInfo
 from .policy import Policy
 from .sources import (EXCEL_SUFFIXES, TEXT_SUFFIXES, UNSUPPORTED_SUFFIXES, InputFile, Opener,  # noqa: F401
                       RawSheet, UnreadableFile, choose_jobs, collect_inputs, column_letter, open_sheets)
-from .schema import assemble, finalise_columns, finalise_ledger, month_labels, validate_ledger, warm_up
+from .schema import assemble, finalise_columns, finalise_ledger, line_order, month_labels, validate_ledger, warm_up
 
 DROP_REASONS = {
     "subtotal": "合计/累计/结转行", "header": "重复的表头行", "no_content": "无分录内容的行",
@@ -266,7 +266,8 @@ class PreparedSheet:
     month: int | None
     scale: int
     item: InputFile | None = None
-    place: int = 0              # file index << 15 | sheet position: orders the lines of a scan
+    file_index: int = 0         # the input file's place in the scan, and the sheet's in its workbook:
+    position: int = 0           # together with the row they order the lines (schema.line_order)
 
     @property
     def signature(self) -> tuple:
@@ -439,7 +440,7 @@ def _shift(values: np.ndarray, fill) -> np.ndarray:
     return shifted
 
 
-def _numbers(values: pa.Array, strip: str = "") -> np.ndarray:
+def _distinct_numbers(values: pa.Array, strip: str = "") -> np.ndarray:
     """Each distinct text as a number (NaN when it is not one), e.g. "3月" → 3 with strip="月"."""
     text = pd.Series(values.to_pylist(), dtype=object)
     if strip:
@@ -456,14 +457,14 @@ class BatchReader:
         self.sheets, self.policy = sheets, policy
         self.header = sheets[0].header
         self.cols = self.header.columns
-        # Per input file (its index, PreparedSheet.place >> 15): a batch may span several files.
+        # Per input file (PreparedSheet.file_index): a batch may span several files.
         self.errors: dict[int, list[DataError]] = {}
         self.dropped: dict[int, list[dict]] = {}
 
     # -- bookkeeping per sheet
     def error(self, sheet_index: int, row: int | None, column: str, message: str, kind: str = "error") -> None:
         sheet = self.sheets[sheet_index]
-        self.errors.setdefault(sheet.place >> 15, []).append(
+        self.errors.setdefault(sheet.file_index, []).append(
             DataError(sheet.item.display, sheet.raw.name, row, column, message, kind))
 
     def label(self, field_name: str) -> str:
@@ -491,7 +492,7 @@ class BatchReader:
         texts = [" | ".join(v for v in row if v)[:200] for row in zip(*cells)] if cells else [""] * len(rows)
         for s, r, t in zip(sheet_of, self.excel_row[rows], texts):
             sheet = self.sheets[s]
-            self.dropped.setdefault(sheet.place >> 15, []).append(
+            self.dropped.setdefault(sheet.file_index, []).append(
                 {"file": sheet.item.display, "sheet": sheet.raw.name, "row": int(r), "reason": reason, "text": t})
         return keep & ~hit
 
@@ -632,7 +633,9 @@ class BatchReader:
                 self.error(int(sheet), int(row), self.label(field_name), f"{what}：“{value}”")
 
         out: dict[str, object] = {"row": excel_row,
-                                  "_place": self.per_sheet([s.place for s in sheets], np.int64)[sheet_index]}
+                                  "_order": line_order(self.per_sheet([s.file_index for s in sheets], np.int64)[sheet_index],
+                                                       self.per_sheet([s.position for s in sheets], np.int64)[sheet_index],
+                                                       excel_row)}
 
         # voucher number and word
         codes, values = codes_of("voucher")
@@ -661,7 +664,7 @@ class BatchReader:
         elif "month" in cols and "day" in cols:
             def component(field_name: str, unit: str) -> np.ndarray:
                 codes, values = codes_of(field_name)
-                return _take(_numbers(values, unit), codes, np.nan)
+                return _take(_distinct_numbers(values, unit), codes, np.nan)
             context_year = np.where(years > 0, years, np.nan).astype("float64")
             y = component("year", "年") if "year" in cols else np.full(count, np.nan)
             y = np.where(np.isnan(y), context_year, y)
@@ -692,7 +695,7 @@ class BatchReader:
         month_index = np.where((month_index < 0) & known_date, from_date, month_index)
         if "month" in cols:
             codes, values = codes_of("month")
-            month_number = _take(_numbers(values, "月"), codes, np.nan)
+            month_number = _take(_distinct_numbers(values, "月"), codes, np.nan)
             known = (month_number >= 1) & (month_number <= 12) & (years > 0)
             from_month = years * 12 + np.nan_to_num(month_number, nan=1).astype(np.int64) - 1
             month_index = np.where((month_index < 0) & known, from_month, month_index)
@@ -866,14 +869,14 @@ def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict],
         sheet.info.status = "error"
         sheet.info.lines, sheet.info.skipped = 0, {}
         message = f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。"
-        return [], {sheet.place >> 15: [DataError(sheet.item.display, sheet.raw.name, None, "", message)]}, {}
+        return [], {sheet.file_index: [DataError(sheet.item.display, sheet.raw.name, None, "", message)]}, {}
     for sheet in batch:
         sheet.raw = None        # the cells are not needed any more; the lines hold what counts
     if lines is None or not len(lines["row"]):
         return [], reader.errors, reader.dropped
-    place = lines.pop("_place")
-    columns = finalise_columns(lines, len(place), policy.account_names, policy.account_prefixes)
-    columns["_order"] = (place << 21) | lines["row"]
+    order = lines.pop("_order")
+    columns = finalise_columns(lines, len(order), policy.account_names, policy.account_prefixes)
+    columns["_order"] = order
     return [columns], reader.errors, reader.dropped
 
 
@@ -920,7 +923,7 @@ def prepare_file(item: InputFile, policy: Policy, opened=None, index: int = 0) -
         prepared.result.sheets.append(reader.info)
         prepared.result.errors.extend(reader.errors)
         if sheet is not None:
-            sheet.place = (index << 15) | position
+            sheet.file_index, sheet.position = index, position
             prepared.ready.append(sheet)
     return prepared
 

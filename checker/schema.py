@@ -130,7 +130,15 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
 _LOCAL_VOUCHER, _VOUCHER_KEYS, _BOOK_MONTHS = "_local_voucher_id", "_voucher_keys", "_book_months"
 
 
-_FILE_SHIFT = 36          # _order = (file index << 15 | sheet position) << 21 | Excel row
+# Where a line stands in a scan, as one sortable integer: input file, sheet position in its
+# workbook, Excel row (a sheet has at most 2**20 rows; a workbook, far fewer than 2**15 sheets).
+_ROW_BITS, _SHEET_BITS = 21, 15
+_FILE_SHIFT = _ROW_BITS + _SHEET_BITS
+
+
+def line_order(file_index, sheet_position, row):
+    """The ``_order`` key of lines (numbers or numpy arrays) that ``assemble`` puts in scan order."""
+    return (((file_index << _SHEET_BITS) | sheet_position) << _ROW_BITS) | row
 
 
 def _pieces_in_scan_order(parts: list[dict]) -> list[tuple[int, int, int]] | None:
@@ -326,5 +334,5 @@ def validate_ledger(ledger: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]
     return ledger.drop(index=list(bad_index)), errors
 
 
-__all__ = ["warm_up", "finalise_ledger", "finalise_columns", "assemble", "month_labels", "empty_ledger", "voucher_ids", "validate_ledger", "LEDGER_SCHEMA", "FIELD_LABELS",
+__all__ = ["warm_up", "line_order", "finalise_ledger", "finalise_columns", "assemble", "month_labels", "empty_ledger", "voucher_ids", "validate_ledger", "LEDGER_SCHEMA", "FIELD_LABELS",
            "EARLIEST_DATE", "LATEST_DATE", "dt"]
