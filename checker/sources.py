@@ -202,7 +202,6 @@ class Opener:
     takes the workbooks opened ahead; at most one workbook per thread is held opened ahead."""
 
     def __init__(self, items: list[InputFile], reading: dict, jobs: int | None = None):
-        self.items = items
         self.jobs = choose_jobs(items, jobs)
         self.pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="read")
         self._ahead: dict[InputFile, Future] = {
