@@ -17,6 +17,7 @@ from .fields import fields_satisfy
 from .model import RuleGap, SheetInfo
 from .policy import Policy
 from .registry import Rule
+from .schema import voucher_lines
 
 RULE_RESULT_COLUMNS = ("voucher_key", "line_id", "amount_fen", "message")
 
@@ -101,11 +102,9 @@ def _voucher_context(ledger: pd.DataFrame, found: pd.DataFrame, flagged_line: pd
     if stray.any():
         by_key = ledger["voucher_key"].isin(pd.unique(keys[stray])).to_numpy()
         wanted = np.union1d(wanted, ledger["voucher_id"].to_numpy()[by_key])
-    is_wanted = np.zeros(int(ledger["voucher_id"].max()) + 1, dtype=bool)
-    is_wanted[wanted] = True
     columns = ["voucher_id", "voucher_key", "entity", "book", "file", "sheet", "period", "voucher", "voucher_word",
                "voucher_no", "date", "row"]
-    lines = ledger[columns].iloc[np.flatnonzero(is_wanted[ledger["voucher_id"].to_numpy()])]
+    lines = ledger[columns].iloc[voucher_lines(ledger, wanted)]
     grouped = lines.groupby("voucher_id", sort=False)
     context = grouped.agg(voucher_key=("voucher_key", "first"), entity=("entity", "first"), book=("book", "first"),
                           file=("file", "first"), sheet=("sheet", "first"), period=("period", "first"),

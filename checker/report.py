@@ -46,6 +46,7 @@ from openpyxl.xml.functions import Element
 
 from .fields import BOOK_LABELS, HEADER_SYNONYMS, SEVERITY_LABELS
 from .model import ScanResult
+from .schema import voucher_lines
 
 REPORT_TITLE = "凭证检查报告"
 SUMMARY, FINDINGS, DETAIL, PROBLEMS, RULES = "汇总", "问题清单", "凭证明细", "数据问题", "规则说明"
@@ -1131,17 +1132,15 @@ def _voucher_lines(ledger: pd.DataFrame, findings: pd.DataFrame, keys: list[str]
         at = np.searchsorted(line_ids, flagged).clip(0, len(line_ids) - 1)
         at = at[line_ids[at] == flagged]
         if len(at):
-            chosen = np.zeros(int(voucher_ids.max()) + 1, dtype=bool)
-            chosen[voucher_ids[at]] = True
-            by_id = chosen[voucher_ids]
-            lines = ledger.take(np.flatnonzero(by_id))
+            by_id = voucher_lines(ledger, voucher_ids[at])
+            lines = ledger.take(by_id)
     found = set(lines["voucher_key"].tolist())
     if not found <= wanted:
         # a flagged line outside its finding's voucher, or voucher_id not one per voucher_key
         lines = ledger[ledger["voucher_key"].isin(wanted)]
     elif wanted - found:        # findings whose line is not in the ledger: look for their vouchers by key
-        mask = ledger["voucher_key"].isin(wanted - found).to_numpy()
-        lines = ledger[mask if by_id is None else mask | by_id]
+        by_key = np.flatnonzero(ledger["voucher_key"].isin(wanted - found).to_numpy())
+        lines = ledger.take(by_key if by_id is None else np.union1d(by_key, by_id))
     return lines.sort_values(["file", "sheet", "row", "line_id"], kind="stable")
 
 

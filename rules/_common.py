@@ -23,6 +23,7 @@ import pandas as pd
 from checker.engine import no_findings
 from checker.fields import BOOK_LABELS
 from checker.money import yuan_to_fen
+from checker.schema import voucher_lines
 
 __all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
@@ -246,9 +247,7 @@ def voucher_keys(ledger: pd.DataFrame, voucher_ids) -> np.ndarray:
     ids = ledger["voucher_id"].to_numpy()
     if len(wanted) == 0:
         return np.array([], dtype=object)
-    is_wanted = np.zeros(max(ids.max(), wanted.max()) + 1, dtype=bool)
-    is_wanted[wanted] = True
-    at = np.flatnonzero(is_wanted[ids])
+    at = voucher_lines(ledger, wanted)
     names = pd.Series(ledger["voucher_key"].iloc[at].to_numpy(dtype=object), index=ids[at])
     names = names[~names.index.duplicated()]
     return names.reindex(wanted).to_numpy(dtype=object)
