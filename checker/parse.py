@@ -185,13 +185,11 @@ def parse_periods(values: pd.Series, year: int | None = None) -> tuple[pd.Series
 
 # ------------------------------------------------------------------------------ amounts
 
-_AMOUNT_TEXT = re.compile(r"^(-)?(\d{1,13})(?:\.(\d+))?$")
-_AMOUNT_TEXT_RE2 = r"^(?P<sign>-)?(?P<whole>\d{1,13})(?:\.(?P<fraction>\d+))?$"
+_AMOUNT_TEXT = r"^(?P<sign>-)?(?P<whole>\d{1,13})(?:\.(?P<fraction>\d+))?$"
 # Ten trillion yuan: beyond any village or community book, and far inside int64 fen.
 MAX_AMOUNT_YUAN = 10**13
 MAX_VOUCHER_NUMBER = 999_999_999
-_AMOUNT_NOISE = re.compile(r"[\s,，¥￥$元]|RMB|CNY|人民币", re.IGNORECASE)
-_AMOUNT_NOISE_RE2 = "[\\s\u3000,，¥￥$元]|(?i:rmb|cny)|人民币"
+_AMOUNT_NOISE = "[\\s\u3000,，¥￥$元]|(?i:rmb|cny)|人民币"
 _ZERO_DASHES = {"-", "—", "--", "－", "——", "/"}
 
 
@@ -257,7 +255,7 @@ def amounts_from_text(text: pa.Array, scale: int = 1) -> tuple[np.ndarray, np.nd
         # NFKC turns full-width digits and signs typed with a Chinese input method (２，５００．００,
         # （３００）, －) into ASCII ones.
         other = pc.utf8_normalize(text.filter(pa.array(rest)), "NFKC")
-        other = pc.replace_substring_regex(other, _AMOUNT_NOISE_RE2, "")
+        other = pc.replace_substring_regex(other, _AMOUNT_NOISE, "")
         zero = pc.or_(pc.equal(other, ""), pc.is_in(other, pa.array(sorted(_ZERO_DASHES))))
         keep = ~zero.to_numpy(zero_copy_only=False)
         positions, other = positions[keep], other.filter(pa.array(keep))
@@ -265,7 +263,7 @@ def amounts_from_text(text: pa.Array, scale: int = 1) -> tuple[np.ndarray, np.nd
             wrapped = pc.match_substring_regex(other, "^[(（].*[)）]$").to_numpy(zero_copy_only=False)
             parenthesised[positions[wrapped]] = True
             other = pc.replace_substring_regex(other, "^[(（](.*)[)）]$", "-\\1")
-            parts = pc.extract_regex(other, _AMOUNT_TEXT_RE2)
+            parts = pc.extract_regex(other, _AMOUNT_TEXT)
             parsed = parts.is_valid().to_numpy(zero_copy_only=False)
             bad[positions[~parsed]] = True
             if parsed.any():
