@@ -16,6 +16,7 @@ and copying costs of worker processes.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -268,10 +269,19 @@ class PreparedSheet:
     item: InputFile | None = None
     file_index: int = 0         # the input file's place in the scan, and the sheet's in its workbook:
     position: int = 0           # together with the row they order the lines (schema.line_order)
+    rows: tuple[int, int] | None = None     # a piece of a long sheet: its raw rows [start, end)
+    whole: SheetInfo | None = None          # …and the sheet's own info (``info`` is the piece's)
 
     @property
     def signature(self) -> tuple:
         return tuple(sorted(self.header.columns.items())), tuple(sorted(self.header.texts.items()))
+
+    @property
+    def data_rows(self) -> tuple[int, int]:
+        """The raw rows [start, end) read as data: below the header, or the piece's."""
+        if self.rows is not None:
+            return self.rows
+        return self.header.rows[-1] + 1, self.raw.height
 
 
 class SheetReader:
@@ -499,13 +509,13 @@ class BatchReader:
     # -- the pass
     def read(self) -> dict | None:
         """The batch's lines as columns (numpy arrays and Arrow text), or None when none."""
-        starts = [s.header.rows[-1] + 1 for s in self.sheets]
-        lengths = [max(0, s.raw.height - start) for s, start in zip(self.sheets, starts)]
+        starts = [s.data_rows[0] for s in self.sheets]
+        lengths = [max(0, s.data_rows[1] - start) for s, start in zip(self.sheets, starts)]
         length = sum(lengths)
         width = max(len(s.raw.columns) for s in self.sheets)
         columns = []
         for c in range(width):
-            parts = [s.raw.columns[c].slice(start) if c < len(s.raw.columns) else pa.nulls(count, pa.string())
+            parts = [s.raw.columns[c].slice(start, count) if c < len(s.raw.columns) else pa.nulls(count, pa.string())
                      for s, start, count in zip(self.sheets, starts, lengths)]
             columns.append(parts[0] if len(parts) == 1 else pa.concat_arrays(parts))
         self.cells = cells = Cells(columns, length)
@@ -932,6 +942,10 @@ def finish_file(prepared: PreparedFile) -> FileRead:
     """A file's account once all its sheets are read: the per-sheet completeness check, and a
     file with no readable sheet at all becomes an input that could not be read."""
     result, item = prepared.result, prepared.item
+    # Batches and a long sheet's pieces report as they finish: list by sheet and row instead.
+    position = {info.sheet: i for i, info in enumerate(result.sheets)}
+    result.errors.sort(key=lambda e: (position.get(e.sheet, -1), e.row or 0))
+    result.dropped.sort(key=lambda d: (position.get(d["sheet"], -1), d["row"]))
     for info in result.sheets:
         accounted = info.lines + sum(info.skipped.values())
         if info.status == "read" and accounted != info.data_rows:
@@ -953,6 +967,77 @@ def _batches(sheets: list[PreparedSheet]) -> list[list[PreparedSheet]]:
     for sheet in sheets:
         groups.setdefault(sheet.signature, []).append(sheet)
     return list(groups.values())
+
+
+# A sheet much longer than a batch (a year's journal in one sheet) is read in pieces of about
+# this many rows, so that its normalising uses every reading thread.
+PIECE_ROWS = 100_000
+_CUT_WINDOW = 2_000            # rows searched for a voucher's first line near each cut
+
+
+def split_sheet(sheet: PreparedSheet, piece_rows: int, subtotal_markers: list[str]) -> list[PreparedSheet]:
+    """A long sheet as pieces of about ``piece_rows`` rows that read into exactly the lines the
+    whole sheet reads into.  Each cut is on the first line of a voucher that carries its own
+    voucher number and date fields (they are filled down a voucher's lines and a journal's
+    days) and is neither a subtotal nor a repeated header row; where no such row is near, the
+    piece runs on.  Each piece counts its rows in its own SheetInfo (merge_pieces adds them up)."""
+    start, end = sheet.data_rows
+    cuts = [start]
+    target = start + piece_rows
+    while target < end - piece_rows // 2:
+        cut = _voucher_start_near(sheet, target, end, subtotal_markers)
+        if cut is None:
+            target += piece_rows
+            continue
+        cuts.append(cut)
+        target = cut + piece_rows
+    if len(cuts) == 1:
+        return [sheet]
+    cuts.append(end)
+    return [dataclasses.replace(sheet, rows=(a, b), whole=sheet.info,
+                                info=dataclasses.replace(sheet.info, lines=0, skipped={}, data_rows=0, periods=[]))
+            for a, b in zip(cuts, cuts[1:])]
+
+
+def _voucher_start_near(sheet: PreparedSheet, target: int, end: int, subtotal_markers: list[str]) -> int | None:
+    columns, cols = sheet.raw.columns, sheet.header.columns
+    low, high = max(sheet.data_rows[0], target - _CUT_WINDOW), min(end, target + _CUT_WINDOW)
+
+    def cells(column: int | None) -> list[str]:
+        if column is None or column >= len(columns):
+            return [""] * (high - low)
+        return [(c or "").strip() for c in columns[column].slice(low, high - low).to_pylist()]
+
+    voucher = cells(cols["voucher"])
+    needed = [cells(cols[f]) for f in DATE_FIELDS if f in cols]
+    row_texts = [cells(c) for c in range(len(columns))]
+    labels = {i: text.split("/")[-1].strip() for i, text in sheet.header.texts.items() if i < len(columns)}
+    subtotal = re.compile(_subtotal_pattern(subtotal_markers))
+    previous = ""
+    for i in range(high - low):
+        if voucher[i] and i >= target - low and previous and voucher[i] != previous \
+                and all(column[i] for column in needed) \
+                and not any(row_texts[c][i] == label for c, label in labels.items() if label) \
+                and not any(subtotal.search(column[i]) for column in row_texts if column[i]):
+            return low + i
+        previous = voucher[i] or previous
+    return None
+
+
+def merge_pieces(whole: SheetInfo, pieces: list[SheetInfo]) -> None:
+    """Count a split sheet's pieces as the one sheet they are."""
+    whole.data_rows = sum(p.data_rows for p in pieces)
+    whole.lines = sum(p.lines for p in pieces)
+    whole.skipped = {}
+    for piece in pieces:
+        for reason, count in piece.skipped.items():
+            whole.skipped[reason] = whole.skipped.get(reason, 0) + count
+    whole.periods = sorted({period for p in pieces for period in p.periods})
+    whole.status = "read" if any(p.status == "read" for p in pieces) else "error"
+    if whole.status == "read":
+        whole.note = "" if whole.data_rows else "表头下没有数据"
+    else:
+        whole.note = next((p.note for p in pieces if p.note), whole.note)
 
 
 def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
@@ -984,8 +1069,9 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     """Read all files into one validated normalised ledger, on ``jobs`` threads (None: one per
     core): the Rust reader and Arrow's kernels release the GIL, so threads use every core
     without worker processes' start-up and copying.  Files are opened a few ahead; sheets of
-    one layout from consecutive files are read together in batches of about BATCH_ROWS rows.  At
-    most a few batches' cells are held at once; each batch keeps only its lines."""
+    one layout from consecutive files are read together in batches of about BATCH_ROWS rows, and
+    a sheet much longer than that is read in pieces (split_sheet) on all the threads.  At most a
+    few batches' cells are held at once; each batch keeps only its lines."""
     if opener is None:
         opener = Opener(items[:0], policy.reading, choose_jobs(items, jobs))
     prepared: list[PreparedFile] = []
@@ -995,6 +1081,8 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
         batches: list = []                       # futures (or results) in submission order
         pending: dict[tuple, list[PreparedSheet]] = {}
         rows: dict[tuple, int] = {}
+        split: list[tuple[SheetInfo, list[SheetInfo]]] = []
+        markers = policy.reading.get("subtotal_markers", [])
 
         def submit(sheets: list[PreparedSheet]) -> None:
             batches.append(pool.submit(_read_batch, sheets, policy) if pool else _read_batch(sheets, policy))
@@ -1002,10 +1090,12 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
         def prepare(index: int):
             item = items[index]
             if pool:
-                return pool.submit(prepare_file, item, policy, opener.opened(item), index)
-            return prepare_file(item, policy, opener.opened(item), index)
+                return pool.submit(prepare_file, item, policy, opener.opened(item, index), index)
+            return prepare_file(item, policy, opener.opened(item, index), index)
 
         ahead = [prepare(i) for i in range(min(len(items), opener.jobs + 1))]
+        if pool:
+            warm_up()           # the main thread would only wait for the readers meanwhile
         for index in range(len(items)):
             file = ahead[index].result() if pool else ahead[index]
             if len(ahead) < len(items):
@@ -1013,8 +1103,19 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
             prepared.append(file)
             for sheet in file.ready:
                 key = sheet.signature
+                first, end = sheet.data_rows
+                pieces = split_sheet(sheet, PIECE_ROWS, markers) if pool and end - first > 2 * PIECE_ROWS else [sheet]
+                if len(pieces) > 1:
+                    if key in pending:
+                        submit(pending.pop(key))
+                        rows[key] = 0
+                    split.append((sheet.info, [piece.info for piece in pieces]))
+                    for piece in pieces:
+                        submit([piece])
+                    sheet.raw = None        # the pieces hold the cells until each is read
+                    continue
                 pending.setdefault(key, []).append(sheet)
-                rows[key] = rows.get(key, 0) + sheet.raw.height
+                rows[key] = rows.get(key, 0) + end - first
                 if rows[key] >= BATCH_ROWS:
                     submit(pending.pop(key))
                     rows[key] = 0
@@ -1024,8 +1125,6 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
                 batches[-1].result()         # bound the cells held: let the readers catch up
         for sheets in pending.values():
             submit(sheets)
-        if pool:
-            warm_up()           # the main thread would only wait for the readers meanwhile
         for batch in batches:
             lines, errors, dropped = batch.result() if pool else batch
             parts += lines
@@ -1035,6 +1134,8 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
                 prepared[index].result.dropped += rows_dropped
     finally:
         opener.close()
+    for whole, pieces in split:
+        merge_pieces(whole, pieces)
     results = [finish_file(file) for file in prepared]
     sheets = [s for r in results for s in r.sheets]
     errors = [e for r in results for e in r.errors]

@@ -446,3 +446,94 @@ def test_files_with_the_same_name_in_two_folders_keep_their_own_errors(tmp_path)
         result = read_inputs(items, Policy(), jobs=jobs)
         assert [e.message[:6] for e in result.errors] == ["日期无法识别"], "no second error for an unread file"
         assert len(result.ledger) == 1
+
+
+def _journal_rows(vouchers: int) -> list[list]:
+    """A long one-sheet journal as exports print it: voucher number, date and people only on a
+    voucher's first line, the date only when the day changes, daily subtotals, the header
+    repeated at every page break, one voucher continued much further down, a bad amount."""
+    rows = [["建设社区居民委员会序时账"], HEADER]
+    day = None
+    for number in range(1, vouchers + 1):
+        date = dt.datetime(2021, 1 + number * 12 // (vouchers + 1), 1 + number % 27)
+        first = [date if date != day else None, f"记-{number}", f"摘要{number}", "5301", "管理费用",
+                 100 + number, None, "张三" if number % 5 else None, "李四"]
+        day = date
+        rows.append(first)
+        for extra in range(number % 3):
+            rows.append([None, None, f"摘要{number}", "1002", "银行存款", None, 100 + number if not extra else 0])
+        if number % 7 == 0:
+            rows.append([None, None, "本日合计", None, None, 700, 700])
+        if number % 11 == 0:
+            rows.append(HEADER)
+        if number == 9:
+            rows.append([None, None, "金额写错", "1002", "银行存款", None, "12,3x"])
+    rows.append([dt.datetime(2021, 12, 30), "记-3", "补记", "1002", "银行存款", None, 5])
+    rows.append([None, None, "本月合计", None, None, 1, 1])
+    return rows
+
+
+def test_a_long_sheet_read_in_pieces_gives_what_it_gives_whole(xlsx, monkeypatch):
+    import checker.read as read_module
+    path = xlsx("建设社区行政账2021.xlsx", {"序时账": _journal_rows(120), "说明": [["本账簿仅供测试"]]})
+    items = [InputFile(str(path), path.name)]
+    whole = read_inputs(items, Policy(), jobs=1)
+    monkeypatch.setattr(read_module, "PIECE_ROWS", 9)
+    cut = []
+    original = read_module.split_sheet
+    monkeypatch.setattr(read_module, "split_sheet", lambda *a: cut.append(original(*a)) or cut[-1])
+    pieces = read_inputs(items, Policy(), jobs=2)
+    assert len(cut[0]) > 10
+    pd.testing.assert_frame_equal(whole.ledger, pieces.ledger)
+    assert [vars(s) for s in whole.sheets] == [vars(s) for s in pieces.sheets]
+    assert [(e.row, e.column, e.message) for e in whole.errors] == [(e.row, e.column, e.message) for e in pieces.errors]
+    pd.testing.assert_frame_equal(whole.dropped, pieces.dropped)
+    assert any(e.column.startswith("G") for e in pieces.errors)       # the bad amount, named once
+    assert whole.sheets[0].skipped and whole.sheets[0].lines > 200
+
+
+def test_pieces_start_on_a_voucher_first_line_with_its_date(xlsx):
+    from checker.read import SheetReader, _matcher, split_sheet
+    from checker.sources import open_sheets
+    path = xlsx("账.xlsx", {"序时账": _journal_rows(60)})
+    raw = open_sheets(str(path))[0]
+    sheet = SheetReader(InputFile(str(path), "账.xlsx"), raw, Policy(), _matcher(Policy())).prepare()
+    pieces = split_sheet(sheet, 8, Policy().reading["subtotal_markers"])
+    assert len(pieces) > 5
+    assert pieces[0].rows[0] == 2 and pieces[-1].rows[1] == raw.height
+    assert all(a.rows[1] == b.rows[0] for a, b in zip(pieces, pieces[1:]))
+    for piece in pieces[1:]:
+        first = [column[piece.rows[0]].as_py() for column in raw.columns]
+        assert first[0] and first[1].startswith("记-"), first       # dated, numbered: a voucher's first line
+    assert all(piece.whole is sheet.info and piece.info is not sheet.info for piece in pieces)
+    assert split_sheet(sheet, 10_000, []) == [sheet]
+
+
+@pytest.mark.parametrize("ahead_rows", [1, 10_000])
+def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch, ahead_rows):
+    import threading
+    import time
+    import checker.sources as sources
+    for i in range(6):
+        write_xlsx(tmp_path / f"社区{i}.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"]] +
+                                                   [["2021-03-01", str(n), "a", "管理费用", n, None] for n in range(1, 30)]})
+    items, _ = collect_inputs([tmp_path])
+    opened, lock, original = [], threading.Lock(), sources.open_sheets
+
+    def counting(path, reading=None):
+        with lock:
+            opened.append(path)
+        return original(path, reading)
+    monkeypatch.setattr(sources, "open_sheets", counting)
+    monkeypatch.setattr("checker.read.open_sheets", counting)
+    monkeypatch.setattr(sources.Opener, "AHEAD_ROWS", ahead_rows)
+    opener = sources.Opener(items, Policy().reading, 2)
+    for _ in range(1000):                       # until the opening ahead stops by itself
+        if not opener._running:
+            break
+        time.sleep(0.01)
+    # Two threads open two files; more only while what is held stays under the budget.
+    assert len(opened) == (2 if ahead_rows == 1 else 6)
+    result = read_inputs(items, Policy(), jobs=2, opener=opener)
+    assert sorted(opened) == sorted(item.path for item in items)
+    assert len(result.ledger) == 6 * 29
