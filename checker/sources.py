@@ -218,13 +218,14 @@ class Opener:
         self._ahead: dict[int, Future] = {}
         self._rows: dict[int, int] = {}
         self._closed = False
+        self._taking = False                    # the reader has started: it opens the rest
         with self._lock:
             self._open_more()
 
     def _open_more(self) -> None:
         """With the lock held: start openings while threads and the row budget allow."""
-        while (not self._closed and self._next < len(self._items) and self._running < self.jobs
-               and self._held < self.AHEAD_ROWS):
+        while (not self._closed and not self._taking and self._next < len(self._items)
+               and self._running < self.jobs and self._held < self.AHEAD_ROWS):
             index = self._next
             self._next += 1
             if index in self._claimed:
@@ -250,6 +251,7 @@ class Opener:
         if index is None or index >= len(self._items) or self._items[index] != item:
             index = next((i for i, known in enumerate(self._items) if known == item), -1)
         with self._lock:
+            self._taking = True
             future = self._ahead.pop(index, None)
             if future is None:
                 self._claimed.add(index)
