@@ -47,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -214,23 +215,29 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
             start = time.perf_counter()
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT, env=env)
             sampler = TreeSampler(process.pid)
-            peak_process_kb, returncode = None, None
-            use_wait4 = hasattr(os, "wait4")
-            while True:
-                sampler.sample()
-                if use_wait4:
-                    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-                    if pid:
-                        returncode = os.waitstatus_to_exitcode(status)
-                        process.returncode = returncode    # reaped here; keep Popen consistent
-                        peak_process_kb = _maxrss_to_kb(usage.ru_maxrss)
-                        break
-                elif process.poll() is not None:
-                    returncode = process.returncode
-                    peak_process_kb = _windows_peak_kb(process)
-                    break
-                time.sleep(POLL_S)
-            elapsed = time.perf_counter() - start
+            # Memory is sampled on a thread while this one blocks until the scan exits, so the
+            # wall clock stops when the scan does (not at the next poll).
+            finished = threading.Event()
+
+            def sample() -> None:
+                while not finished.wait(POLL_S):
+                    sampler.sample()
+            sampling = threading.Thread(target=sample, daemon=True)
+            sampler.sample()
+            sampling.start()
+            peak_process_kb = None
+            if hasattr(os, "wait4"):
+                _, status, usage = os.wait4(process.pid, 0)
+                elapsed = time.perf_counter() - start
+                returncode = os.waitstatus_to_exitcode(status)
+                process.returncode = returncode            # reaped here; keep Popen consistent
+                peak_process_kb = _maxrss_to_kb(usage.ru_maxrss)
+            else:
+                returncode = process.wait()
+                elapsed = time.perf_counter() - start
+                peak_process_kb = _windows_peak_kb(process)
+            finished.set()
+            sampling.join()
         if returncode not in (0, 1):
             tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
             raise RuntimeError(f"scan exited with {returncode}: {' '.join(command)}\n{tail}")
