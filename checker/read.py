@@ -1065,13 +1065,14 @@ BATCH_ROWS = 100_000
 
 
 def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, progress=None,
-                opener: Opener | None = None) -> ReadResult:
+                opener: Opener | None = None, validate: bool = True) -> ReadResult:
     """Read all files into one validated normalised ledger, on ``jobs`` threads (None: one per
     core): the Rust reader and Arrow's kernels release the GIL, so threads use every core
     without worker processes' start-up and copying.  Files are opened a few ahead; sheets of
     one layout from consecutive files are read together in batches of about BATCH_ROWS rows, and
     a sheet much longer than that is read in pieces (split_sheet) on all the threads.  At most a
-    few batches' cells are held at once; each batch keeps only its lines."""
+    few batches' cells are held at once; each batch keeps only its lines.  ``validate=False``
+    leaves the schema check to the caller (validate_ledger, then with_schema_checked)."""
     if opener is None:
         opener = Opener(items[:0], policy.reading, choose_jobs(items, jobs))
     prepared: list[PreparedFile] = []
@@ -1140,19 +1141,24 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     sheets = [s for r in results for s in r.sheets]
     errors = [e for r in results for e in r.errors]
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
-    if parts:
-        ledger = assemble(parts)
-        del parts
-        ledger, schema_errors = validate_ledger(ledger)
-        if schema_errors:
-            errors.extend(schema_errors)
-            _count_schema_drops(sheets, schema_errors)
-            dropped = pd.concat([dropped, pd.DataFrame(
-                [{"file": e.file, "sheet": e.sheet, "row": e.row, "reason": DROP_REASONS["schema"], "text": e.message}
-                 for e in schema_errors if e.row is not None], columns=DROPPED_COLUMNS)], ignore_index=True)
-    else:
-        ledger = finalise_ledger(pd.DataFrame())
-    return ReadResult(ledger=ledger, sheets=sheets, errors=errors, dropped=dropped)
+    if not parts:
+        return ReadResult(ledger=finalise_ledger(pd.DataFrame()), sheets=sheets, errors=errors, dropped=dropped)
+    read = ReadResult(ledger=assemble(parts), sheets=sheets, errors=errors, dropped=dropped)
+    del parts
+    return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
+
+
+def with_schema_checked(read: ReadResult, ledger: pd.DataFrame, schema_errors: list[DataError]) -> ReadResult:
+    """``read`` once ``schema.validate_ledger`` gave ``ledger`` and ``schema_errors`` for its
+    ledger: the lines that break the schema are gone, each named as an error and a dropped row
+    and counted against its sheet.  The same ``read`` when nothing broke it."""
+    if not schema_errors:
+        return read
+    _count_schema_drops(read.sheets, schema_errors)
+    dropped = pd.concat([read.dropped, pd.DataFrame(
+        [{"file": e.file, "sheet": e.sheet, "row": e.row, "reason": DROP_REASONS["schema"], "text": e.message}
+         for e in schema_errors if e.row is not None], columns=DROPPED_COLUMNS)], ignore_index=True)
+    return ReadResult(ledger=ledger, sheets=read.sheets, errors=read.errors + schema_errors, dropped=dropped)
 
 
 def _count_schema_drops(sheets: list[SheetInfo], schema_errors: list[DataError]) -> None:

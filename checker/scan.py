@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
@@ -12,8 +13,9 @@ from . import __version__
 from .engine import run_rules
 from .model import ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules
-from .read import collect_inputs, read_inputs
+from .read import collect_inputs, read_inputs, with_schema_checked
 from .registry import discover
+from .schema import validate_ledger
 
 JSON_VERSION = 1
 
@@ -33,9 +35,18 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
     items, input_errors = inputs if inputs is not None else collect_inputs(paths)
     if on_files:
         on_files(len(items))
-    read = read_inputs(items, policy, jobs=jobs, progress=progress, opener=opener)
+    read = read_inputs(items, policy, jobs=jobs, progress=progress, opener=opener, validate=False)
     read = ReadResult(read.ledger, read.sheets, input_errors + read.errors, read.dropped)
-    findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
+    # The schema check and the rules read the same ledger side by side (pandera's checks run in
+    # Arrow kernels that leave the GIL to the rules).  A line that breaks the schema is a defect of
+    # the reader, rare; when there is one, the rules run again without it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schema") as pool:
+        checking = pool.submit(validate_ledger, read.ledger)
+        findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
+        checked = with_schema_checked(read, *checking.result())
+    if checked is not read:
+        read = checked
+        findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
     return ScanResult(read=read, findings=findings, rule_gaps=gaps, rules=rules, inputs=[str(p) for p in paths],
                       policy_path=policy.path, started_at=started, finished_at=dt.datetime.now().replace(microsecond=0),
                       periods=periods, version=__version__)

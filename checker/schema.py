@@ -327,7 +327,8 @@ def validate_ledger(ledger: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]
     """Validate the whole table; lines that break the schema are removed and each becomes an
     error naming file, sheet, row and column.  Never raises for bad data."""
     try:
-        LEDGER_SCHEMA.validate(ledger, lazy=True)
+        # inplace: the schema coerces nothing, so pandera need not copy the ledger first.
+        LEDGER_SCHEMA.validate(ledger, lazy=True, inplace=True)
         return ledger, []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases

@@ -117,3 +117,30 @@ def test_every_builtin_rule_declares_its_data():
         assert rule.id == rule.id.lower() and " " not in rule.id
         assert rule.title and rule.title_en and rule.basis
         assert set(rule.options_help) >= set(rule.defaults), f"{rule.id}: every option needs help text"
+
+
+def test_a_line_that_breaks_the_schema_is_dropped_named_and_the_rules_run_without_it(xlsx, monkeypatch):
+    """The schema check runs beside the rules; when it drops a line, the findings are those of
+    the ledger without it.  Here the schema is made stricter (no summary may contain 坏) so that
+    the second line of 记-1 breaks it: 记-1 is then unbalanced, which only a second run can see."""
+    import pandera.pandas as pa
+    from checker import schema
+    from checker.scan import scan
+    header = ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"]
+    path = xlsx("建设社区行政账2021.xlsx", {"3月": [
+        header,
+        ["2021-03-01", "记-1", "买水", "管理费用", 150, None],
+        ["2021-03-01", "记-1", "买水坏", "银行存款", None, 150],
+        ["2021-03-02", "记-2", "买纸", "管理费用", 80, None],
+        ["2021-03-02", "记-2", "买纸", "银行存款", None, 80]]})
+    plain = scan([path], Policy(), only=("unbalanced-voucher",))
+    assert plain.findings.empty and len(plain.ledger) == 4
+    stricter = schema.LEDGER_SCHEMA.update_column("summary", checks=[pa.Check(lambda s: ~s.str.contains("坏"))])
+    monkeypatch.setattr(schema, "LEDGER_SCHEMA", stricter)
+    result = scan([path], Policy(), only=("unbalanced-voucher",))
+    assert len(result.ledger) == 3
+    assert list(result.findings["voucher"]) == ["记-1"]
+    [error] = [e for e in result.errors if e.row == 3]
+    assert error.sheet == "3月" and error.column == "摘要"
+    assert list(result.read.dropped["row"]) == [3]
+    assert result.read.sheets[0].lines == 3
