@@ -649,7 +649,7 @@ class BatchReader:
 
         # voucher number and word
         codes, values = codes_of("voucher")
-        words, numbers, bad_values = parse.voucher_table(values.to_pylist(), _voucher_of)
+        words, numbers, bad_values = parse.vouchers_from_text(values, _voucher_of)
         bad_voucher = _take(bad_values, codes, False).astype(bool)
         number = _take(numbers, codes, -1).astype(np.int64)
         report_bad(bad_voucher, "voucher", "凭证号无法识别，应为“记-6”“记字第6号”“现付-18”或数字")

@@ -118,3 +118,23 @@ def test_amounts_from_text_never_raise_and_plain_numbers_are_exact(texts):
             decimals = (decimals + "000")[:3]
             expected = int(whole) * 100 + int(decimals[:2]) + (int(decimals[2]) >= 5)
             assert not is_bad and value == (-expected if text.startswith("-") else expected)
+
+
+VOUCHER_TEXT = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet="记现银收付转字第号-－—_#№:： 0123456789０１２３\u3000JZ", max_size=12),
+    st.builds(lambda word, sep, number: f"{word}{sep}{number}", st.sampled_from(["记", "现付", "记字", "JZ", "记账", ""]),
+              st.sampled_from(["-", "", "字第", " - ", "－", "第", "#"]), st.integers(0, 10**10)),
+)
+
+
+@SETTINGS
+@given(st.lists(VOUCHER_TEXT, max_size=30))
+def test_vouchers_read_in_arrow_as_the_python_parser_reads_them(values):
+    """The reader parses the usual voucher cells in one Arrow pass and leaves the rest to
+    parse_voucher_value: together they must read every cell exactly as the parser alone."""
+    words, numbers, bad = parse.vouchers_from_text(pa.array(values, pa.string()))
+    expected_words, expected_numbers, expected_bad = parse.voucher_table(values)
+    assert list(words) == list(expected_words)
+    assert list(numbers) == list(expected_numbers)
+    assert list(bad) == list(expected_bad)
