@@ -58,12 +58,19 @@ def _date_text(value) -> str | None:
 
 def result_to_json(result: ScanResult) -> dict:
     """The JSON contract: {"version", "files", "errors", "findings"} plus "rule_gaps" and "run"."""
+    found = result.findings
+    # Column by column to Python lists: itertuples makes a Python object per Arrow cell, slowly.
+    columns = {name: found[name].tolist() for name in
+               ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "message")}
+    dates = [_date_text(d) for d in found["date"].tolist()]
     findings = [
-        {"rule": f.rule, "severity": f.severity, "entity": f.entity, "book": f.book, "file": f.file,
-         "sheet": f.sheet, "rows": [int(r) for r in f.rows], "period": f.period, "voucher": f.voucher,
-         "voucher_number": int(f.voucher_no), "date": _date_text(f.date), "amount": int(f.amount_fen) / 100,
-         "message": f.message}
-        for f in result.findings.itertuples(index=False)
+        {"rule": rule, "severity": severity, "entity": entity, "book": book, "file": file, "sheet": sheet,
+         "rows": [int(r) for r in rows], "period": period, "voucher": voucher, "voucher_number": int(number),
+         "date": date, "amount": int(fen) / 100, "message": message}
+        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message in zip(
+            columns["rule"], columns["severity"], columns["entity"], columns["book"], columns["file"],
+            columns["sheet"], columns["rows"], columns["period"], columns["voucher"], found["voucher_no"].tolist(),
+            dates, found["amount_fen"].tolist(), columns["message"])
     ]
     return {
         "version": JSON_VERSION,
