@@ -229,12 +229,14 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
             if hasattr(os, "wait4"):
                 _, status, usage = os.wait4(process.pid, 0)
                 elapsed = time.perf_counter() - start
+                finished.set()                             # its pid may be reused from now on
                 returncode = os.waitstatus_to_exitcode(status)
                 process.returncode = returncode            # reaped here; keep Popen consistent
                 peak_process_kb = _maxrss_to_kb(usage.ru_maxrss)
             else:
                 returncode = process.wait()
                 elapsed = time.perf_counter() - start
+                finished.set()
                 peak_process_kb = _windows_peak_kb(process)
             finished.set()
             sampling.join()

@@ -269,8 +269,8 @@ class PreparedSheet:
     item: InputFile | None = None
     file_index: int = 0         # the input file's place in the scan, and the sheet's in its workbook:
     position: int = 0           # together with the row they order the lines (schema.line_order)
-    rows: tuple[int, int] | None = None     # a piece of a long sheet: its raw rows [start, end)
-    whole: SheetInfo | None = None          # …and the sheet's own info (``info`` is the piece's)
+    rows: tuple[int, int] | None = None     # a piece of a long sheet: its raw rows [start, end),
+                                            # counted in an ``info`` of its own (merge_pieces)
 
     @property
     def signature(self) -> tuple:
@@ -877,8 +877,11 @@ def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict],
             return parts, errors, dropped
         sheet = batch[0]
         sheet.info.status = "error"
-        sheet.info.lines, sheet.info.skipped = 0, {}
+        sheet.info.lines, sheet.info.skipped, sheet.info.data_rows = 0, {}, 0
         message = f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。"
+        if sheet.rows:      # a piece of a long sheet: the rest of the sheet was read
+            message = (f"读取这张工作表第 {sheet.rows[0] + 1}–{sheet.rows[1]} 行时出错：{type(exc).__name__}: {exc}。"
+                       "这些行没有参与检查；请把该文件提供给维护人员。")
         return [], {sheet.file_index: [DataError(sheet.item.display, sheet.raw.name, None, "", message)]}, {}
     for sheet in batch:
         sheet.raw = None        # the cells are not needed any more; the lines hold what counts
@@ -979,8 +982,9 @@ def split_sheet(sheet: PreparedSheet, piece_rows: int, subtotal_markers: list[st
     """A long sheet as pieces of about ``piece_rows`` rows that read into exactly the lines the
     whole sheet reads into.  Each cut is on the first line of a voucher that carries its own
     voucher number and date fields (they are filled down a voucher's lines and a journal's
-    days) and is neither a subtotal nor a repeated header row; where no such row is near, the
-    piece runs on.  Each piece counts its rows in its own SheetInfo (merge_pieces adds them up)."""
+    days), right after a line of another voucher (not after a subtotal or repeated header row,
+    which are dropped before the filling); where no such row is near, the piece runs on.  Each
+    piece counts its rows in its own SheetInfo (merge_pieces adds them up)."""
     start, end = sheet.data_rows
     cuts = [start]
     target = start + piece_rows
@@ -994,7 +998,7 @@ def split_sheet(sheet: PreparedSheet, piece_rows: int, subtotal_markers: list[st
     if len(cuts) == 1:
         return [sheet]
     cuts.append(end)
-    return [dataclasses.replace(sheet, rows=(a, b), whole=sheet.info,
+    return [dataclasses.replace(sheet, rows=(a, b),
                                 info=dataclasses.replace(sheet.info, lines=0, skipped={}, data_rows=0, periods=[]))
             for a, b in zip(cuts, cuts[1:])]
 
@@ -1013,12 +1017,17 @@ def _voucher_start_near(sheet: PreparedSheet, target: int, end: int, subtotal_ma
     row_texts = [cells(c) for c in range(len(columns))]
     labels = {i: text.split("/")[-1].strip() for i, text in sheet.header.texts.items() if i < len(columns)}
     subtotal = re.compile(_subtotal_pattern(subtotal_markers))
-    previous = ""
+    previous = ""               # the last voucher cell above, since the last row that may be dropped
     for i in range(high - low):
+        # A subtotal or repeated header row is dropped before voucher fields are filled down;
+        # these checks take at least every row BatchReader drops.  After one, the next line
+        # cannot be told a voucher's first line from its continuation: it is no cut.
+        if any(row_texts[c][i] == label for c, label in labels.items() if label) \
+                or any(subtotal.search(column[i]) for column in row_texts if column[i]):
+            previous = ""
+            continue
         if voucher[i] and i >= target - low and previous and voucher[i] != previous \
-                and all(column[i] for column in needed) \
-                and not any(row_texts[c][i] == label for c, label in labels.items() if label) \
-                and not any(subtotal.search(column[i]) for column in row_texts if column[i]):
+                and all(column[i] for column in needed):
             return low + i
         previous = voucher[i] or previous
     return None

@@ -40,13 +40,20 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
     # The schema check and the rules read the same ledger side by side (pandera's checks run in
     # Arrow kernels that leave the GIL to the rules).  A line that breaks the schema is a defect of
     # the reader, rare; when there is one, the rules run again without it.
+    # A rule that fails on such a line is run again too, and fails only if it fails without it.
+    failure = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schema") as pool:
         checking = pool.submit(validate_ledger, read.ledger)
-        findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
+        try:
+            findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
+        except Exception as exc:  # noqa: BLE001 - decided below, once the schema check is in
+            failure = exc
         checked = with_schema_checked(read, *checking.result())
     if checked is not read:
         read = checked
         findings, gaps = run_rules(read.ledger, read.sheets, rules, policy, periods)
+    elif failure is not None:
+        raise failure
     return ScanResult(read=read, findings=findings, rule_gaps=gaps, rules=rules, inputs=[str(p) for p in paths],
                       policy_path=policy.path, started_at=started, finished_at=dt.datetime.now().replace(microsecond=0),
                       periods=periods, version=__version__)

@@ -194,15 +194,20 @@ def choose_jobs(items: list[InputFile], jobs: int | None) -> int:
     processes), so even one file may use them: a long sheet is read in pieces on all of them."""
     if jobs is not None:
         return max(1, jobs)
+    if hasattr(os, "process_cpu_count"):            # Python 3.13: the CPUs this process may use
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):            # Linux: a container or taskset may allow fewer
+        return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
 
 
 class Opener:
     """A pool of reading threads that starts opening workbooks as soon as it is made, while the
-    rest of the program is still loading.  ``read.read_inputs`` then reads every file on the
-    same threads and takes the workbooks opened ahead.  It keeps opening the next files while
-    the cells opened and not yet taken stay under ``AHEAD_ROWS`` rows (a few files at a time
-    of a large district; one workbook at least), so memory stays bounded."""
+    rest of the program is still loading.  It keeps opening the next files while the cells
+    opened and not yet taken stay under ``AHEAD_ROWS`` rows (a few files of a large district; one
+    workbook per thread at least), so memory stays bounded.  ``read.read_inputs`` then reads
+    every file on the same threads: once it takes its first workbook, this opener opens no more
+    and the reader's own look-ahead decides."""
 
     AHEAD_ROWS = 200_000
 
@@ -210,57 +215,44 @@ class Opener:
         self.jobs = choose_jobs(items, jobs)
         self.pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="read")
         self._items, self._reading = items, reading
-        self._lock = threading.RLock()     # a done callback may run inside _open_more
+        self._lock = threading.RLock()          # a done callback may run inside _open_more
         self._next = 0                          # the next item to open ahead
-        self._claimed: set[int] = set()         # items whose opening the reader took over
         self._running = 0                       # openings submitted and not finished
-        self._held = 0                          # rows opened ahead and not yet taken
+        self._held = 0                          # rows opened ahead (before the reader started)
         self._ahead: dict[int, Future] = {}
-        self._rows: dict[int, int] = {}
-        self._closed = False
-        self._taking = False                    # the reader has started: it opens the rest
+        self._stopped = False                   # the reader has started, or the opener is closed
         with self._lock:
             self._open_more()
 
     def _open_more(self) -> None:
         """With the lock held: start openings while threads and the row budget allow."""
-        while (not self._closed and not self._taking and self._next < len(self._items)
-               and self._running < self.jobs and self._held < self.AHEAD_ROWS):
+        while (not self._stopped and self._next < len(self._items) and self._running < self.jobs
+               and self._held < self.AHEAD_ROWS):
             index = self._next
             self._next += 1
-            if index in self._claimed:
-                continue
             self._running += 1
             future = self.pool.submit(open_sheets, self._items[index].path, self._reading)
             self._ahead[index] = future
-            future.add_done_callback(lambda done, index=index: self._opened(index, done))
+            future.add_done_callback(self._opened)
 
-    def _opened(self, index: int, future: Future) -> None:
+    def _opened(self, future: Future) -> None:
         rows = 0 if future.cancelled() or future.exception() else sum(s.height for s in future.result())
         with self._lock:
             self._running -= 1
-            if index in self._ahead:            # not taken yet: its cells are held here
-                self._rows[index] = rows
-                self._held += rows
+            self._held += rows
             self._open_more()
 
     def opened(self, item: InputFile, index: int | None = None) -> Future | None:
         """The workbook opened (or being opened) ahead for the item at ``index`` among the items
-        (its result raises as open_sheets would), or None: the caller opens it, and this opener
-        never will."""
+        (its result raises as open_sheets would), or None: the caller opens it.  Opening ahead
+        stops at the first call."""
         if index is None or index >= len(self._items) or self._items[index] != item:
             index = next((i for i, known in enumerate(self._items) if known == item), -1)
         with self._lock:
-            self._taking = True
-            future = self._ahead.pop(index, None)
-            if future is None:
-                self._claimed.add(index)
-            else:
-                self._held -= self._rows.pop(index, 0)
-                self._open_more()
-            return future
+            self._stopped = True
+            return self._ahead.pop(index, None)
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
+            self._stopped = True
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -144,3 +144,26 @@ def test_a_line_that_breaks_the_schema_is_dropped_named_and_the_rules_run_withou
     assert error.sheet == "3月" and error.column == "摘要"
     assert list(result.read.dropped["row"]) == [3]
     assert result.read.sheets[0].lines == 3
+
+
+def test_a_rule_that_fails_on_a_line_the_schema_drops_runs_again_without_it(xlsx, monkeypatch):
+    import pandera.pandas as pa
+    from checker import schema
+    from checker import scan as scan_module
+    path = xlsx("建设社区行政账2021.xlsx", {"3月": [
+        ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"],
+        ["2021-03-01", "记-1", "买水", "管理费用", 150, None],
+        ["2021-03-01", "记-1", "买水坏", "银行存款", None, 150]]})
+    run_rules = scan_module.run_rules
+
+    def fragile(ledger, *args):
+        if ledger["summary"].str.contains("坏").any():
+            raise ValueError("规则遇到坏行")
+        return run_rules(ledger, *args)
+    monkeypatch.setattr(scan_module, "run_rules", fragile)
+    with pytest.raises(ValueError):
+        scan_module.scan([path], Policy())
+    monkeypatch.setattr(schema, "LEDGER_SCHEMA", schema.LEDGER_SCHEMA.update_column(
+        "summary", checks=[pa.Check(lambda s: ~s.str.contains("坏"))]))
+    result = scan_module.scan([path], Policy())
+    assert len(result.ledger) == 1 and any(e.row == 3 for e in result.errors)

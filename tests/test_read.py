@@ -505,7 +505,7 @@ def test_pieces_start_on_a_voucher_first_line_with_its_date(xlsx):
     for piece in pieces[1:]:
         first = [column[piece.rows[0]].as_py() for column in raw.columns]
         assert first[0] and first[1].startswith("记-"), first       # dated, numbered: a voucher's first line
-    assert all(piece.whole is sheet.info and piece.info is not sheet.info for piece in pieces)
+    assert len({id(piece.info) for piece in pieces} | {id(sheet.info)}) == len(pieces) + 1
     assert split_sheet(sheet, 10_000, []) == [sheet]
 
 
@@ -537,3 +537,104 @@ def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch
     result = read_inputs(items, Policy(), jobs=2, opener=opener)
     assert sorted(opened) == sorted(item.path for item in items)
     assert len(result.ledger) == 6 * 29
+
+
+def _whole_and_pieces(path, piece_rows, monkeypatch):
+    import checker.read as read_module
+    items = [InputFile(str(path), path.name)]
+    whole = read_inputs(items, Policy(), jobs=1)
+    monkeypatch.setattr(read_module, "PIECE_ROWS", piece_rows)
+    return whole, read_inputs(items, Policy(), jobs=2)
+
+
+def _assert_same_read(whole, pieces):
+    pd.testing.assert_frame_equal(whole.ledger, pieces.ledger)
+    assert [vars(s) for s in whole.sheets] == [vars(s) for s in pieces.sheets]
+    assert [(e.row, e.column, e.message) for e in whole.errors] == [(e.row, e.column, e.message) for e in pieces.errors]
+    pd.testing.assert_frame_equal(whole.dropped, pieces.dropped)
+
+
+def test_no_piece_starts_right_after_a_header_repeated_inside_a_voucher(xlsx, monkeypatch):
+    """Number and date on every line, the people and attachments on the first only, and a page
+    break (repeated header) inside 记-20: the line after it continues 记-20 and is no cut."""
+    header = ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "制单人", "附件数"]
+    rows = [header]
+    for n in range(1, 41):
+        day = dt.datetime(2021, 3, 1 + n % 27)
+        rows.append([day, f"记-{n}", f"摘要{n}", "管理费用", 100, None, "张三", 2])
+        if n == 20:
+            rows.append(header)
+        rows.append([day, f"记-{n}", f"摘要{n}", "银行存款", None, 100, None, None])
+    whole, pieces = _whole_and_pieces(xlsx("建设社区行政账2021.xlsx", {"序时账": rows}), 10, monkeypatch)
+    _assert_same_read(whole, pieces)
+    assert (whole.ledger["preparer"] == "张三").all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_sheets_of_each_layout_read_alike_in_pieces(xlsx, monkeypatch, seed):
+    """Random journals in three layouts (日期; 凭证字 and 凭证号 apart; 月 and 日 apart), voucher
+    fields on every line or the first only, repeated headers, subtotal and carry rows, blank
+    rows, a number used twice: read in pieces of 4–12 rows, they give what the whole sheet gives."""
+    import random
+    rng = random.Random(seed)
+    layouts = {
+        "date": ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "制单人", "附件数"],
+        "word": ["日期", "凭证字", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "制单人", "附件数"],
+        "md": ["月", "日", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "制单人", "附件数"],
+    }
+    layout = ["date", "word", "md"][seed % 3]
+    header = layouts[layout]
+    rows, last_day = [header], None
+    every_line, dated_each_line = rng.random() < 0.5, rng.random() < 0.5
+    for n in range(1, rng.randint(30, 60)):
+        day = dt.datetime(2021, 3, 1 + min(26, n // 3))
+        number = n if rng.random() > 0.1 else max(1, n - 1)
+        for k in range(rng.randint(1, 4)):
+            first = k == 0
+            dated = first and (dated_each_line or day != last_day) or (every_line and dated_each_line)
+            voucher = f"记-{number}" if first or every_line else None
+            amounts = (100, None) if k % 2 == 0 else (None, 100)
+            people = ("张三" if rng.random() < 0.8 else None, 2 if rng.random() < 0.7 else None) if first else (None, None)
+            if layout == "date":
+                row = [day if dated else None, voucher, f"s{n}", "管理费用", *amounts, *people]
+            elif layout == "word":
+                row = [day if dated else None, rng.choice(["记", "现"]) if voucher else None,
+                       str(number) if voucher else None, f"s{n}", "管理费用", *amounts, *people]
+            else:
+                row = [3 if dated else None, day.day if dated else None, voucher, f"s{n}", "管理费用", *amounts, *people]
+            rows.append(row)
+            if rng.random() < 0.08:
+                rows.append(list(header))
+            if rng.random() < 0.04:
+                carry = [None] * len(header)
+                carry[header.index("摘要")] = rng.choice(["本日合计", "过次页", "承前页"])
+                if rng.random() < 0.5:
+                    carry[header.index("凭证号")] = rng.choice(["过次页", f"记-{number}", None])
+                rows.append(carry)
+            if rng.random() < 0.03:
+                rows.append([None] * len(header))
+        last_day = day
+    path = xlsx("建设社区行政账2021.xlsx", {"序时账": rows})
+    _assert_same_read(*_whole_and_pieces(path, rng.randint(4, 12), monkeypatch))
+
+
+def test_a_piece_that_fails_is_named_by_its_rows_and_the_rest_of_the_sheet_still_counts(xlsx, monkeypatch):
+    import checker.read as read_module
+    path = xlsx("建设社区行政账2021.xlsx", {"序时账": _journal_rows(120)})
+    monkeypatch.setattr(read_module, "PIECE_ROWS", 9)
+    parse = read_module.BatchReader._parse
+    calls = []
+
+    def failing_once(self, positions):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ValueError("boom")
+        return parse(self, positions)
+    monkeypatch.setattr(read_module.BatchReader, "_parse", failing_once)
+    result = read_inputs([InputFile(str(path), path.name)], Policy(), jobs=2)
+    [failed] = [e for e in result.errors if "boom" in e.message]
+    assert "行时出错" in failed.message and "没有参与检查" in failed.message
+    assert not [e for e in result.errors if "行数核对不一致" in e.message]
+    info = result.sheets[0]
+    assert info.status == "read" and 0 < info.lines == len(result.ledger)
+    assert info.lines + sum(info.skipped.values()) == info.data_rows
