@@ -458,6 +458,31 @@ def _distinct_numbers(values: pa.Array, strip: str = "") -> np.ndarray:
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64")
 
 
+def rows_dropped_before_fill(cells: Cells, filled: dict[int, np.ndarray], header: Header,
+                             policy: Policy) -> dict[str, np.ndarray]:
+    """The rows a batch drops before it fills voucher fields down, by DROP_REASONS key in the
+    order they are dropped.  ``filled`` is each column's filled-cell mask."""
+    cols, width = header.columns, cells.width
+    # Subtotal / carry rows: a marker in a text cell outside the account, counterparty and
+    # amount columns (an account may be called 累计折旧).
+    not_checked = {cols.get(f) for f in ("account_name", "account_code", "counterparty", "debit", "credit",
+                                         "amount", "direction", "quantity", "unit_price", "attachments")}
+    pattern = _subtotal_pattern(policy.reading.get("subtotal_markers", []))
+    subtotal = np.zeros(cells.length, dtype=bool)
+    for c in range(width):
+        if c not in not_checked and filled[c].any():
+            subtotal |= pc.match_substring_regex(cells.text(c), pattern).to_numpy(zero_copy_only=False)
+    # Exports that paginate repeat the header row on every page.
+    repeated = np.zeros(cells.length, dtype=int)
+    for i, text in header.texts.items():
+        label = text.split("/")[-1].strip()
+        if label and i < width:
+            repeated += pc.equal(cells.text(i), label).to_numpy(zero_copy_only=False)
+    mapped = [c for c in cols.values() if c < width]
+    has_content = np.logical_or.reduce([filled[c] for c in mapped]) if mapped else np.zeros(cells.length, dtype=bool)
+    return {"subtotal": subtotal, "header": repeated >= min(3, len(header.texts)), "no_content": ~has_content}
+
+
 class BatchReader:
     """Turns the rows of one or more sheets with the same header (a workbook's monthly sheets,
     and the same layout in the next workbooks) into lines in one vectorised pass.  Sheet-specific context (name, year, month, unit,
@@ -532,31 +557,9 @@ class BatchReader:
             for sheet in self.sheets:
                 sheet.info.note = "表头下没有数据"
             return None
-        cols = self.cols
         keep = nonblank
-
-        # Subtotal / carry rows: a marker in a text cell outside the account, counterparty and
-        # amount columns (an account may be called 累计折旧).
-        not_checked = {cols.get(f) for f in ("account_name", "account_code", "counterparty", "debit", "credit",
-                                             "amount", "direction", "quantity", "unit_price", "attachments")}
-        pattern = _subtotal_pattern(self.policy.reading.get("subtotal_markers", []))
-        subtotal = np.zeros(length, dtype=bool)
-        for c in range(width):
-            if c not in not_checked and filled[c].any():
-                subtotal |= pc.match_substring_regex(cells.text(c), pattern).to_numpy(zero_copy_only=False)
-        keep = self.drop(keep, subtotal, "subtotal")
-
-        # Exports that paginate repeat the header row on every page.
-        repeated = np.zeros(length, dtype=int)
-        for i, text in self.header.texts.items():
-            label = text.split("/")[-1].strip()
-            if label and i < width:
-                repeated += pc.equal(cells.text(i), label).to_numpy(zero_copy_only=False)
-        keep = self.drop(keep, repeated >= min(3, len(self.header.texts)), "header")
-
-        mapped = [c for c in cols.values() if c < width]
-        has_content = np.logical_or.reduce([filled[c] for c in mapped]) if mapped else np.zeros(length, dtype=bool)
-        keep = self.drop(keep, ~has_content, "no_content")
+        for reason, mask in rows_dropped_before_fill(cells, filled, self.header, self.policy).items():
+            keep = self.drop(keep, mask, reason)
         if not keep.any():
             return None
         return self._parse(np.flatnonzero(keep))
@@ -978,18 +981,19 @@ PIECE_ROWS = 100_000
 _CUT_WINDOW = 2_000            # rows searched for a voucher's first line near each cut
 
 
-def split_sheet(sheet: PreparedSheet, piece_rows: int, subtotal_markers: list[str]) -> list[PreparedSheet]:
+def split_sheet(sheet: PreparedSheet, piece_rows: int, policy: Policy) -> list[PreparedSheet]:
     """A long sheet as pieces of about ``piece_rows`` rows that read into exactly the lines the
     whole sheet reads into.  Each cut is on the first line of a voucher that carries its own
     voucher number and date fields (they are filled down a voucher's lines and a journal's
-    days), right after a line of another voucher (not after a subtotal or repeated header row,
-    which are dropped before the filling); where no such row is near, the piece runs on.  Each
-    piece counts its rows in its own SheetInfo (merge_pieces adds them up)."""
+    days), and follows a line of another voucher (rows_dropped_before_fill: subtotal, repeated
+    header and blank rows do not count, as they do not in the filling); where no such row is
+    near, the piece runs on.  Each piece counts its rows in its own SheetInfo (merge_pieces adds
+    them up)."""
     start, end = sheet.data_rows
     cuts = [start]
     target = start + piece_rows
     while target < end - piece_rows // 2:
-        cut = _voucher_start_near(sheet, target, end, subtotal_markers)
+        cut = _voucher_start_near(sheet, target, end, policy)
         if cut is None:
             target += piece_rows
             continue
@@ -1003,31 +1007,20 @@ def split_sheet(sheet: PreparedSheet, piece_rows: int, subtotal_markers: list[st
             for a, b in zip(cuts, cuts[1:])]
 
 
-def _voucher_start_near(sheet: PreparedSheet, target: int, end: int, subtotal_markers: list[str]) -> int | None:
-    columns, cols = sheet.raw.columns, sheet.header.columns
+def _voucher_start_near(sheet: PreparedSheet, target: int, end: int, policy: Policy) -> int | None:
+    """The first row from ``target`` on (within _CUT_WINDOW) that a piece may start with."""
     low, high = max(sheet.data_rows[0], target - _CUT_WINDOW), min(end, target + _CUT_WINDOW)
-
-    def cells(column: int | None) -> list[str]:
-        if column is None or column >= len(columns):
-            return [""] * (high - low)
-        return [(c or "").strip() for c in columns[column].slice(low, high - low).to_pylist()]
-
-    voucher = cells(cols["voucher"])
-    needed = [cells(cols[f]) for f in DATE_FIELDS if f in cols]
-    row_texts = [cells(c) for c in range(len(columns))]
-    labels = {i: text.split("/")[-1].strip() for i, text in sheet.header.texts.items() if i < len(columns)}
-    subtotal = re.compile(_subtotal_pattern(subtotal_markers))
-    previous = ""               # the last voucher cell above, since the last row that may be dropped
-    for i in range(high - low):
-        # A subtotal or repeated header row is dropped before voucher fields are filled down;
-        # these checks take at least every row BatchReader drops.  After one, the next line
-        # cannot be told a voucher's first line from its continuation: it is no cut.
-        if any(row_texts[c][i] == label for c, label in labels.items() if label) \
-                or any(subtotal.search(column[i]) for column in row_texts if column[i]):
-            previous = ""
-            continue
-        if voucher[i] and i >= target - low and previous and voucher[i] != previous \
-                and all(column[i] for column in needed):
+    cols = sheet.header.columns
+    window = Cells([column.slice(low, high - low) for column in sheet.raw.columns], high - low)
+    filled = {c: window.filled(c) for c in range(window.width)}
+    # The batch drops these rows before it fills voucher fields down: they are not looked at.
+    skipped = np.logical_or.reduce(list(rows_dropped_before_fill(window, filled, sheet.header, policy).values()))
+    dated = np.logical_and.reduce([window.filled(cols[f]) for f in DATE_FIELDS if f in cols]
+                                  + [np.ones(high - low, dtype=bool)])
+    voucher = window.text(cols["voucher"]).to_pylist()
+    previous = ""               # the voucher cell of the last line above that the batch keeps
+    for i in np.flatnonzero(~skipped).tolist():
+        if voucher[i] and i >= target - low and previous and voucher[i] != previous and dated[i]:
             return low + i
         previous = voucher[i] or previous
     return None
@@ -1092,7 +1085,6 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
         pending: dict[tuple, list[PreparedSheet]] = {}
         rows: dict[tuple, int] = {}
         split: list[tuple[SheetInfo, list[SheetInfo]]] = []
-        markers = policy.reading.get("subtotal_markers", [])
 
         def submit(sheets: list[PreparedSheet]) -> None:
             batches.append(pool.submit(_read_batch, sheets, policy) if pool else _read_batch(sheets, policy))
@@ -1114,7 +1106,7 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
             for sheet in file.ready:
                 key = sheet.signature
                 first, end = sheet.data_rows
-                pieces = split_sheet(sheet, PIECE_ROWS, markers) if pool and end - first > 2 * PIECE_ROWS else [sheet]
+                pieces = split_sheet(sheet, PIECE_ROWS, policy) if pool and end - first > 2 * PIECE_ROWS else [sheet]
                 if len(pieces) > 1:
                     if key in pending:
                         submit(pending.pop(key))

@@ -498,7 +498,7 @@ def test_pieces_start_on_a_voucher_first_line_with_its_date(xlsx):
     path = xlsx("账.xlsx", {"序时账": _journal_rows(60)})
     raw = open_sheets(str(path))[0]
     sheet = SheetReader(InputFile(str(path), "账.xlsx"), raw, Policy(), _matcher(Policy())).prepare()
-    pieces = split_sheet(sheet, 8, Policy().reading["subtotal_markers"])
+    pieces = split_sheet(sheet, 8, Policy())
     assert len(pieces) > 5
     assert pieces[0].rows[0] == 2 and pieces[-1].rows[1] == raw.height
     assert all(a.rows[1] == b.rows[0] for a, b in zip(pieces, pieces[1:]))
@@ -506,7 +506,7 @@ def test_pieces_start_on_a_voucher_first_line_with_its_date(xlsx):
         first = [column[piece.rows[0]].as_py() for column in raw.columns]
         assert first[0] and first[1].startswith("记-"), first       # dated, numbered: a voucher's first line
     assert len({id(piece.info) for piece in pieces} | {id(sheet.info)}) == len(pieces) + 1
-    assert split_sheet(sheet, 10_000, []) == [sheet]
+    assert split_sheet(sheet, 10_000, Policy()) == [sheet]
 
 
 @pytest.mark.parametrize("ahead_rows", [1, 10_000])
