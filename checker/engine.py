@@ -7,7 +7,6 @@ options per entity and book from the policy, the --period filter, and the vouche
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -18,6 +17,7 @@ from .model import RuleGap, SheetInfo
 from .policy import Policy
 from .registry import Rule
 from .schema import voucher_lines
+from .sources import usable_cpus
 
 RULE_RESULT_COLUMNS = ("voucher_key", "line_id", "amount_fen", "message")
 
@@ -151,7 +151,7 @@ def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], 
     # Rules are pure and independent: a few threads run them side by side (numpy and pandas
     # release the GIL in their inner loops).  Results are taken in rule order, so the output
     # does not depend on which finished first.
-    workers = min(len(enabled), os.cpu_count() or 1, RULE_THREADS)
+    workers = min(len(enabled), usable_cpus(), RULE_THREADS)
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rule") as pool:
             outcomes = list(pool.map(lambda rule: _run_rule(rule, ledger, sheets, policy), enabled))

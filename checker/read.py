@@ -34,7 +34,7 @@ from .fields import CORE_FIELDS, HEADER_SYNONYMS, MIN_HEADER_FIELDS
 from .model import DataError, ReadResult, SheetInfo
 from .policy import Policy
 from .sources import (EXCEL_SUFFIXES, TEXT_SUFFIXES, UNSUPPORTED_SUFFIXES, InputFile, Opener,  # noqa: F401
-                      RawSheet, UnreadableFile, choose_jobs, collect_inputs, column_letter, open_sheets)
+                      RawSheet, UnreadableFile, collect_inputs, column_letter, open_sheets)
 from .schema import assemble, finalise_columns, finalise_ledger, line_order, month_labels, validate_ledger, warm_up
 
 DROP_REASONS = {
@@ -1076,7 +1076,7 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     few batches' cells are held at once; each batch keeps only its lines.  ``validate=False``
     leaves the schema check to the caller (validate_ledger, then with_schema_checked)."""
     if opener is None:
-        opener = Opener(items[:0], policy.reading, choose_jobs(items, jobs))
+        opener = Opener(items[:0], policy.reading, jobs)
     prepared: list[PreparedFile] = []
     parts: list[dict] = []
     pool = opener.pool if opener.jobs > 1 else None

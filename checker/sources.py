@@ -189,16 +189,14 @@ def open_sheets(path: str, reading: dict | None = None) -> list[RawSheet]:
     return _open_excel(path)
 
 
-def choose_jobs(items: list[InputFile], jobs: int | None) -> int:
-    """--jobs as given, or one reading thread per core.  Threads start at no cost (unlike
-    processes), so even one file may use them: a long sheet is read in pieces on all of them."""
-    if jobs is not None:
-        return max(1, jobs)
-    if hasattr(os, "process_cpu_count"):            # Python 3.13: the CPUs this process may use
+def usable_cpus() -> int:
+    """The CPUs this process may use (a container or taskset may allow fewer than the machine has)."""
+    if hasattr(os, "process_cpu_count"):            # Python 3.13
         return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):            # Linux: a container or taskset may allow fewer
+    if hasattr(os, "sched_getaffinity"):            # Linux
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
 
 
 class Opener:
@@ -212,7 +210,9 @@ class Opener:
     AHEAD_ROWS = 200_000
 
     def __init__(self, items: list[InputFile], reading: dict, jobs: int | None = None):
-        self.jobs = choose_jobs(items, jobs)
+        # --jobs as given, or one thread per usable CPU.  Threads start at no cost (unlike
+        # processes), so even one file may use them: a long sheet is read in pieces on all.
+        self.jobs = max(1, jobs) if jobs is not None else usable_cpus()
         self.pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="read")
         self._items, self._reading = items, reading
         self._lock = threading.RLock()          # a done callback may run inside _open_more
@@ -242,15 +242,14 @@ class Opener:
             self._held += rows
             self._open_more()
 
-    def opened(self, item: InputFile, index: int | None = None) -> Future | None:
-        """The workbook opened (or being opened) ahead for the item at ``index`` among the items
-        (its result raises as open_sheets would), or None: the caller opens it.  Opening ahead
-        stops at the first call."""
-        if index is None or index >= len(self._items) or self._items[index] != item:
-            index = next((i for i, known in enumerate(self._items) if known == item), -1)
+    def opened(self, item: InputFile, index: int) -> Future | None:
+        """The workbook opened (or being opened) ahead for ``item``, the item at ``index`` (its
+        result raises as open_sheets would), or None: the caller opens it.  Opening ahead stops
+        at the first call."""
         with self._lock:
             self._stopped = True
-            return self._ahead.pop(index, None)
+            future = self._ahead.pop(index, None)
+        return future if index < len(self._items) and self._items[index] == item else None
 
     def close(self) -> None:
         with self._lock:
