@@ -212,7 +212,7 @@ def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
         order = np.concatenate([parts[i]["_order"][a:b] for i, a, b in pieces])
         ledger = ledger.iloc[np.argsort(order, kind="stable")]
         ledger["line_id"] = np.arange(first_line_id, first_line_id + n, dtype="int64")
-        ledger["voucher_id"] = voucher_ids(ledger["voucher_key"])
+        ledger["voucher_id"] = _first_appearance(ledger["voucher_id"].to_numpy())
         ledger.index = pd.Index(ledger["line_id"].to_numpy(), name=None)
     return ledger
 
