@@ -271,10 +271,6 @@ def init_config(path, force):
     _echo(f"已写出策略文件：{path}")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def console() -> None:
     """The installed `voucher-check` command and `python -m checker`.  After a scan the process
     holds the whole ledger; letting the interpreter free it object by object takes a quarter of
@@ -293,3 +289,7 @@ def console() -> None:
             except (OSError, ValueError):
                 pass
         os._exit(code or 0)
+
+
+if __name__ == "__main__":
+    console()

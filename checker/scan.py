@@ -65,19 +65,15 @@ def _date_text(value) -> str | None:
 
 def result_to_json(result: ScanResult) -> dict:
     """The JSON contract: {"version", "files", "errors", "findings"} plus "rule_gaps" and "run"."""
-    found = result.findings
     # Column by column to Python lists: itertuples makes a Python object per Arrow cell, slowly.
-    columns = {name: found[name].tolist() for name in
-               ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "message")}
-    dates = [_date_text(d) for d in found["date"].tolist()]
+    columns = ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "voucher_no",
+               "date", "amount_fen", "message")
     findings = [
         {"rule": rule, "severity": severity, "entity": entity, "book": book, "file": file, "sheet": sheet,
          "rows": [int(r) for r in rows], "period": period, "voucher": voucher, "voucher_number": int(number),
-         "date": date, "amount": int(fen) / 100, "message": message}
-        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message in zip(
-            columns["rule"], columns["severity"], columns["entity"], columns["book"], columns["file"],
-            columns["sheet"], columns["rows"], columns["period"], columns["voucher"], found["voucher_no"].tolist(),
-            dates, found["amount_fen"].tolist(), columns["message"])
+         "date": _date_text(date), "amount": int(fen) / 100, "message": message}
+        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message
+        in zip(*(result.findings[column].tolist() for column in columns))
     ]
     return {
         "version": JSON_VERSION,
