@@ -495,6 +495,7 @@ class BatchReader:
         # Per input file (PreparedSheet.file_index): a batch may span several files.
         self.errors: dict[int, list[DataError]] = {}
         self.dropped: dict[int, list[dict]] = {}
+        self._labels: dict[str, str] = {}
 
     # -- bookkeeping per sheet
     def error(self, sheet_index: int, row: int | None, column: str, message: str, kind: str = "error") -> None:
@@ -503,7 +504,10 @@ class BatchReader:
             DataError(sheet.item.display, sheet.raw.name, row, column, message, kind))
 
     def label(self, field_name: str) -> str:
-        return _column_label(self.cols[field_name], self.header.texts)
+        # Asked once per bad cell: a column of bad cells must not spell its label out each time.
+        if field_name not in self._labels:
+            self._labels[field_name] = _column_label(self.cols[field_name], self.header.texts)
+        return self._labels[field_name]
 
     def per_sheet(self, values: list, dtype=object) -> np.ndarray:
         table = np.empty(len(values), dtype=dtype)
