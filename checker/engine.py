@@ -58,14 +58,27 @@ def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule) -
     return ledger[np.array([sheet in usable for sheet in sheets_present])[sheet_of_line]], gaps
 
 
+def combination_codes(lines: pd.DataFrame, columns) -> np.ndarray:
+    """Each line's combination of the ``columns`` as 0, 1, 2 … in order of first appearance,
+    without building a string per line: each column's codes are combined as integers."""
+    combined, combinations = np.zeros(len(lines), dtype="int64"), 1
+    for column in columns:
+        codes, uniques = pd.factorize(lines[column], use_na_sentinel=False)
+        size = max(len(uniques), 1)
+        if combinations * size >= 2 ** 62:      # renumber what is there before it could overflow
+            combined = pd.factorize(combined)[0]
+            combinations = int(combined.max()) + 1
+        combined, combinations = combined * size + codes, combinations * size
+    return pd.factorize(combined)[0]
+
+
 def _combinations(lines: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
     """Each line's combination of ``columns`` as a number, and the combinations in order of first
     appearance: there are few (sheets, entity and book pairs), so they are looked at once each,
     not once per line."""
-    codes, uniques = zip(*(pd.factorize(lines[column], use_na_sentinel=False) for column in columns))
-    sizes = [max(len(u), 1) for u in uniques]
-    number, present = pd.factorize(np.ravel_multi_index(codes, sizes))
-    return number, [tuple(u[i] for u, i in zip(uniques, at)) for at in zip(*np.unravel_index(present, sizes))]
+    number = combination_codes(lines, columns)
+    first = np.unique(number, return_index=True)[1]
+    return number, list(lines[list(columns)].iloc[first].itertuples(index=False, name=None))
 
 
 def _run_one(rule: Rule, lines: pd.DataFrame, policy: Policy) -> list[pd.DataFrame]:

@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
+from checker.engine import combination_codes, no_findings
 from checker.fields import BOOK_LABELS
 from checker.money import yuan_to_fen
 from checker.schema import voucher_lines
@@ -125,14 +125,7 @@ def line_text(ledger: pd.DataFrame, columns=("summary", "account_name", "counter
     strings, so regexes behave as on any object column."""
     if ledger.empty:
         return pd.Series(pd.Categorical([], categories=pd.Index([], dtype=object)), index=ledger.index)
-    # One code per distinct combination of the columns, without building a million strings.
-    combined, combinations = np.zeros(len(ledger), dtype="int64"), 1
-    for column in columns:
-        codes, uniques = pd.factorize(ledger[column], use_na_sentinel=False)
-        if combinations * len(uniques) >= 2 ** 62:
-            combined, combinations = pd.factorize(combined)[0], combined.max() + 1
-        combined, combinations = combined * len(uniques) + codes, combinations * len(uniques)
-    combined = pd.factorize(combined)[0]
+    combined = combination_codes(ledger, columns)
     sample = ledger[list(columns)].iloc[first_of_each(combined)]
     text = sample[columns[0]].astype(str)
     for column in columns[1:]:
