@@ -69,25 +69,15 @@ def split_account(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2).strip()
 
 
-def classify(account_code, account_name, extra_names: dict[str, list[str]] | None = None,
-             extra_prefixes: dict[str, list[str]] | None = None) -> pd.Series:
-    """One class per line from ACCOUNT_CLASSES, decided once per distinct (code, name) pair.
-    Codes and names may be pandas Series or Arrow arrays of text."""
+def classify(account_code: pa.Array, account_name: pa.Array, extra_names: dict[str, list[str]] | None = None,
+             extra_prefixes: dict[str, list[str]] | None = None) -> pa.Array:
+    """One class per line from ACCOUNT_CLASSES (Arrow text), decided once per distinct (code,
+    name) pair of the lines' codes and names (Arrow text, "" where blank)."""
     decide = _classifier(_frozen(extra_names), _frozen(extra_prefixes))
-    code, name = _arrow_text(account_code), _arrow_text(account_name)
+    code, name = pc.utf8_trim_whitespace(account_code), pc.utf8_trim_whitespace(account_name)
     pairs = pc.dictionary_encode(pc.binary_join_element_wise(code, name, "\x1f"))
     classes = pa.array([decide(*pair.split("\x1f", 1)) for pair in pairs.dictionary.to_pylist()], type=pa.string())
-    index = account_code.index if isinstance(account_code, pd.Series) else None
-    return pd.Series(pd.array(classes.take(pairs.indices), dtype="str"), index=index)
-
-
-def _arrow_text(values) -> pa.Array:
-    if isinstance(values, pd.Series):
-        values = pa.array(values.astype(str).array) if isinstance(values.dtype, pd.StringDtype) \
-            else pa.array(values.astype(object).where(values.notna(), "").astype(str).tolist(), type=pa.string())
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return pc.utf8_trim_whitespace(pc.fill_null(values.cast(pa.string()), ""))
+    return classes.take(pairs.indices)
 
 
 def _frozen(extra: dict[str, list[str]] | None) -> tuple:

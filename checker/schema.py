@@ -113,8 +113,8 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
                                                       number_text, "|")
     given = "account_class" in src and pc.all(pc.not_equal(text["account_class"], "")).as_py() in (True, None)
     if not given:
-        text["account_class"] = _text(accounts.classify(text["account_code"], text["account_name"],
-                                                        account_names, account_prefixes))
+        text["account_class"] = accounts.classify(text["account_code"], text["account_name"],
+                                                  account_names, account_prefixes)
     # Done here, per file (on the reading threads), so that assembling the whole ledger only
     # numbers each file's few distinct vouchers and chains each file's text.
     encoded = pc.dictionary_encode(text["voucher_key"])
