@@ -4,8 +4,10 @@ Console text is Chinese and must survive a GBK console on Windows: stdout and st
 replace what the console cannot encode instead of crashing."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,6 +25,38 @@ def _make_console_safe() -> None:
             stream.reconfigure(errors="replace")
         except (AttributeError, ValueError):
             pass
+
+
+@contextmanager
+def _loading():
+    """Loading pandas, pyarrow, pandera and openpyxl leaves about 175,000 objects for the cyclic
+    garbage collector to track, and it walked them again and again as they were made (two full
+    and some 250 partial collections): about 0.1 s of a scan's start-up, on the main thread
+    that everything else waits for (README "Speed").  What loads is not garbage, so the
+    collector is off while loading, and what loaded is then frozen out of later collections.
+    OpenBLAS, which the scan never calls, would start a thread per core when numpy loads."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def load_scan_modules(report: bool = True) -> None:
+    """Load everything a scan runs: pandas, pandera with its checks set up, the rules and (with
+    ``report``) the report writer.  The command line does it while its threads read the first
+    workbooks; the benchmark times it alone as the start-up every scan pays."""
+    with _loading():
+        from . import scan  # noqa: F401
+        from .schema import warm_up
+        if report:
+            from . import report as report_writer  # noqa: F401
+        discover()
+        warm_up()
 
 
 def _echo(text: str = "", err: bool = False) -> None:
@@ -79,20 +113,20 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
     import datetime as dt
 
     from .model import parse_period_filter
-    from .sources import Opener, collect_inputs, tune_memory
-    tune_memory()
-    started = dt.datetime.now().replace(microsecond=0)
-    policy = _load(config)
-    try:
-        periods = parse_period_filter(period_text)
-    except ValueError:
-        raise click.BadParameter("应为 2021-09 或 2021-01..2021-06 这样的月份", param_hint="--period") from None
-    # Reading starts now, on threads, while pandas, the rules and the report writer load.
-    inputs = collect_inputs(paths)
-    opener = Opener(inputs[0], policy.reading, jobs)
+    with _loading():
+        from .sources import Opener, collect_inputs, tune_memory
+        tune_memory()
+        started = dt.datetime.now().replace(microsecond=0)
+        policy = _load(config)
+        try:
+            periods = parse_period_filter(period_text)
+        except ValueError:
+            raise click.BadParameter("应为 2021-09 或 2021-01..2021-06 这样的月份", param_hint="--period") from None
+        # Reading starts now, on threads, while pandas, the rules and the report writer load.
+        inputs = collect_inputs(paths)
+        opener = Opener(inputs[0], policy.reading, jobs)
+        load_scan_modules(report=not no_report)
     from .scan import dump_json, scan as run_scan
-    if not no_report:
-        from . import report  # noqa: F401 - loaded while the first workbooks are read
     to_stderr = json_path == "-"
     bar_holder = {}
 

@@ -269,10 +269,17 @@ def empty_ledger() -> pd.DataFrame:
     return finalise_ledger(pd.DataFrame())
 
 
+_warmed_up = False
+
+
 def warm_up() -> None:
     """pandera sets up its checks on the first validation (about 0.1 s, more when hypothesis is
-    installed); the reader calls this while its threads read, when the main thread is idle."""
-    LEDGER_SCHEMA.validate(empty_ledger(), lazy=True)
+    installed); the reader calls this while its threads read, when the main thread is idle.
+    Only the first call does anything."""
+    global _warmed_up
+    if not _warmed_up:
+        LEDGER_SCHEMA.validate(empty_ledger(), lazy=True)
+        _warmed_up = True
 
 
 

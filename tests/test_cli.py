@@ -148,3 +148,27 @@ def test_the_command_ends_with_its_exit_code_and_complete_files(tmp_path):
     import openpyxl
     assert openpyxl.load_workbook(out / "r.xlsx").sheetnames[0] == "汇总"
     assert "超限额提取备用金" in proc.stdout.decode("utf-8", "replace")
+
+
+def test_loading_keeps_the_garbage_collector_as_it_found_it():
+    # The scan loads its modules with the collector off (cli._loading), and then collects as
+    # before: a scan of a district must not keep its cyclic garbage.
+    import gc
+
+    from checker.cli import _loading, load_scan_modules
+    assert gc.isenabled()
+    with _loading():
+        assert not gc.isenabled()
+        with _loading():
+            assert not gc.isenabled()
+        assert not gc.isenabled()              # an inner block does not switch it back on early
+    assert gc.isenabled()
+    load_scan_modules()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _loading():
+            pass
+        assert not gc.isenabled()              # nor does it switch on a collector that was off
+    finally:
+        gc.enable()
