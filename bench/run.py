@@ -14,7 +14,11 @@ For each corpus (bench/make_corpus.py builds and caches it) this times, in the s
                  (nrows=) — and the time is extrapolated per line.  The output marks it "extrap.";
   (c) scan       `python -m checker scan CORPUS -o TMP/report.xlsx --json TMP/result.json --jobs N`
                  as a subprocess (N defaults to the number of cores, as the CLI does), wall clock
-                 from start to exit, including interpreter start-up and writing the report.
+                 from start to exit, including interpreter start-up and writing the report;
+  (d) start-up   for information: `python -c "…load_scan_modules()"`, a subprocess that starts the
+                 interpreter and loads what every scan loads (pandas, pandera and its checks, the
+                 rules, the report writer) and nothing else.  The scan cannot end sooner than its
+                 start-up plus the rules and the report, which need what it loads.
 
 Each is run --repeat times and the median is reported, with lines per second, the ratios
 scan ÷ calamine and openpyxl ÷ scan, and the scan's peak memory:
@@ -256,6 +260,15 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
     }
 
 
+def startup(scan_args: list[str]) -> float:
+    """(d) Wall clock of a subprocess that only loads what the scan loads (see the module doc)."""
+    report = "--no-report" not in scan_args
+    code = f"from checker.cli import load_scan_modules; load_scan_modules(report={report})"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
 def timed(function, repeat: int) -> tuple[list[float], object]:
     times, value = [], None
     for _ in range(repeat):
@@ -299,6 +312,8 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
         scans.append(full_scan(folder, jobs, scan_args))
     scan_s = statistics.median(s["seconds"] for s in scans)
     last = scans[-1]
+    startup_times, _ = timed(lambda: startup(scan_args), repeat)
+    startup_s = statistics.median(startup_times)
 
     def peak(key):
         values = [s[key] for s in scans if s[key]]
@@ -316,6 +331,7 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
         "openpyxl_lines_measured": openpyxl["lines_measured"], "openpyxl_extrapolated": openpyxl["extrapolated"],
         "openpyxl_note": openpyxl["note"],
         "scan_s": round(scan_s, 3), "scan_runs_s": [round(s["seconds"], 3) for s in scans],
+        "startup_s": round(startup_s, 3), "startup_over_calamine": round(startup_s / calamine_s, 2),
         "calamine_lines_per_s": round(lines / calamine_s), "scan_lines_per_s": round(lines / scan_s),
         "openpyxl_lines_per_s": round(lines / openpyxl["seconds"]) if openpyxl["seconds"] else None,
         "scan_us_per_line": round(scan_s / lines * 1e6, 2),
@@ -356,7 +372,8 @@ def targets(results: dict[str, dict], stored: dict[str, dict]) -> list[dict]:
     rows = []
     for name, r in results.items():
         rows.append({"target": f"{name}: scan ≤ {TARGET_SCAN_OVER_CALAMINE:.1f}× bare calamine read",
-                     "value": f"{r['scan_over_calamine']:.2f}×", "ok": r["scan_over_calamine"] <= TARGET_SCAN_OVER_CALAMINE})
+                     "value": f"{r['scan_over_calamine']:.2f}× (start-up alone {r['startup_over_calamine']:.2f}×)",
+                     "ok": r["scan_over_calamine"] <= TARGET_SCAN_OVER_CALAMINE})
         if r["openpyxl_over_scan"]:
             rows.append({"target": f"{name}: scan ≥ {TARGET_OPENPYXL_OVER_SCAN:.0f}× faster than pandas openpyxl",
                          "value": f"{r['openpyxl_over_scan']:.1f}×" + (" (openpyxl extrapolated)" if r["openpyxl_extrapolated"] else ""),
@@ -389,19 +406,23 @@ def to_markdown(results: list[dict], info: dict, checks: list[dict], command: st
            f"Machine: {info['cores']} cores, {info['platform']}; Python {info['python']}, pandas {info['pandas']}, "
            f"python-calamine {info['python-calamine']}, fastexcel {info.get('fastexcel', '?')}, openpyxl {info['openpyxl']}, "
            f"numpy {info['numpy']}.", "",
-           "| corpus | lines | calamine read s | fastexcel read s | openpyxl read s | full scan s | scan ÷ calamine "
-           "| openpyxl ÷ scan | calamine lines/s | openpyxl lines/s | scan lines/s | peak tree MB | peak process MB | findings |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+           "| corpus | lines | calamine read s | fastexcel read s | openpyxl read s | full scan s | start-up s "
+           "| scan ÷ calamine | openpyxl ÷ scan | calamine lines/s | openpyxl lines/s | scan lines/s | peak tree MB "
+           "| peak process MB | findings |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         star = "*" if r["openpyxl_extrapolated"] else ""
         out.append(
             f"| {r['corpus']} ({r['files']} × {r['lines_per_file']:,}) | {r['lines']:,} | {r['calamine_s']:.2f} | "
-            f"{_fmt(r.get('fastexcel_s'), '.2f')} | {_fmt(r['openpyxl_s'], '.1f')}{star} | {r['scan_s']:.2f} | {r['scan_over_calamine']:.2f}× | "
+            f"{_fmt(r.get('fastexcel_s'), '.2f')} | {_fmt(r['openpyxl_s'], '.1f')}{star} | {r['scan_s']:.2f} | {_fmt(r.get('startup_s'), '.2f')} | "
+            f"{r['scan_over_calamine']:.2f}× | "
             f"{_fmt(r['openpyxl_over_scan'], '.1f')}{'×' if r['openpyxl_over_scan'] else ''}{star} | "
             f"{r['calamine_lines_per_s']:,} | {_fmt(r['openpyxl_lines_per_s'], ',')}{star} | {r['scan_lines_per_s']:,} | "
             f"{_fmt(r['peak_tree_mb'], ',')} | {_fmt(r['peak_process_mb'], ',')} | {r['findings']:,} |")
     out += ["", "Medians of --repeat runs (openpyxl: one run when it reads more than 50,000 lines). "
             "fastexcel read: the scan's own reader alone, one thread (information; the target is against calamine). "
+            "Start-up: a process that only loads what every scan loads (information: no scan ends sooner than "
+            "its start-up plus rules and report). "
             "Scan: subprocess wall clock incl. start-up, "
             + (f"`--jobs {results[0]['jobs'] or 'auto'}`" if results else "") +
             (f", extra args `{' '.join(results[0]['scan_args'])}`" if results and results[0]["scan_args"] else "") + ". "
@@ -465,6 +486,7 @@ def main() -> None:
                                       args.skip_openpyxl)
         r = measured[name]
         print(f"   calamine {r['calamine_s']:.2f} s, openpyxl {_fmt(r['openpyxl_s'], '.1f')} s, scan {r['scan_s']:.2f} s, "
+              f"start-up alone {r['startup_s']:.2f} s, "
               f"peak tree {_fmt(r['peak_tree_mb'], ',')} MB (fastexcel alone {r['fastexcel_s']:.2f} s)", flush=True)
 
     by_corpus = RESULTS / "by_corpus"
