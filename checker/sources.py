@@ -1,6 +1,8 @@
 """Finding and opening ledger files: the part of reading that needs neither pandas nor the
 rules, so that the command line can start it at once (``Opener``) and let the Rust reader work on
-the first workbooks while the rest of the program is still loading.
+the first workbooks while the rest of the program is still loading.  Even pyarrow loads only
+when the first sheet is turned into Arrow columns: by then the Rust reader has been parsing that
+sheet for a while (a long sheet's parse is the longest single step of its scan).
 
 Cells come out as Arrow text, one array per Excel column (see ``RawSheet``)."""
 from __future__ import annotations
@@ -13,10 +15,12 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from .model import DataError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def tune_memory() -> None:
@@ -28,7 +32,11 @@ def tune_memory() -> None:
     import ctypes
     import ctypes.util
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        pa.set_memory_pool(pa.system_memory_pool())
+        if "pyarrow" in sys.modules:
+            import pyarrow as pa
+            pa.set_memory_pool(pa.system_memory_pool())
+        else:
+            os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"     # read when pyarrow loads
     if not sys.platform.startswith("linux"):
         return          # Windows and macOS allocators keep freed blocks by themselves
     try:
@@ -113,6 +121,7 @@ class RawSheet:
 
     @classmethod
     def from_rows(cls, name: str, rows: list[list]) -> "RawSheet":
+        import pyarrow as pa
         width = max((len(r) for r in rows), default=0)
         columns = [pa.array([(str(r[c]) if r[c] is not None else None) if c < len(r) else None for r in rows],
                             type=pa.string()) for c in range(width)]
@@ -135,6 +144,7 @@ def _open_excel(path: str) -> list[RawSheet]:
         except Exception as exc:  # noqa: BLE001 - one sheet that will not load must not hide the others
             sheets.append(RawSheet(name, note=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
             continue
+        import pyarrow as pa
         hidden = loaded.visible != "visible"
         offset = min((c.absolute_index for c in loaded.available_columns()), default=0)
         empty = pa.nulls(table.num_rows, pa.string())
@@ -144,7 +154,7 @@ def _open_excel(path: str) -> list[RawSheet]:
 
 
 def _one_chunk(column) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return column.combine_chunks() if hasattr(column, "combine_chunks") else column
 
 
 def _explain_open_error(path: str, exc: Exception) -> str:
