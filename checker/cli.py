@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .fields import BOOK_LABELS, SEVERITY_LABELS, SOURCE_FIELD_LABELS
 from .money import format_yuan
 from .policy import PolicyError, default_policy_text, load_policy, prepare_rules
@@ -84,8 +83,17 @@ def _load(config: str | None):
         raise PolicyProblem(str(exc)) from None
 
 
+def _show_version(ctx: click.Context, _param, value: bool) -> None:
+    # click.version_option would need the version when this module loads (see __init__).
+    if value and not ctx.resilient_parsing:
+        from . import __version__
+        click.echo(f"voucher-check, version {__version__}")
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="voucher-check")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 def main() -> None:
     """社区/村账簿凭证检查工具：读取 Excel 导出的序时账，找出违反财务规定的凭证，生成例外事项报告。"""
     _make_console_safe()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Callable
 
@@ -70,6 +69,12 @@ def _builtin_modules() -> list[ModuleType]:
     import rules as package
     names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
     return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
+
+
+def entry_points(group: str):
+    """The installed entry points of ``group`` (importlib.metadata loads only when asked)."""
+    from importlib.metadata import entry_points as installed
+    return installed(group=group)
 
 
 def _plugin_modules() -> list[ModuleType]:

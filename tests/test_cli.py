@@ -172,3 +172,10 @@ def test_loading_keeps_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()              # nor does it switch on a collector that was off
     finally:
         gc.enable()
+
+
+def test_version_is_shown_as_click_shows_it():
+    from checker import __version__
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"voucher-check, version {__version__}\n"
