@@ -32,9 +32,14 @@ def _loading():
     garbage collector to track, and it walked them again and again as they were made (two full
     and some 250 partial collections): about 0.1 s of a scan's start-up, on the main thread
     that everything else waits for (README "Speed").  What loads is not garbage, so the
-    collector is off while loading, and what loaded is then frozen out of later collections.
-    OpenBLAS, which the scan never calls, would start a thread per core when numpy loads."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    collector is off while loading, and what loaded is then frozen out of later collections
+    (the scan command thaws it when it ends, for callers that go on in the same process).
+    OpenBLAS, which the scan never calls, would start a thread per core when numpy loads; it
+    reads its setting then, so the variable is gone again afterwards (child processes of a
+    program that runs the scan inside it do not inherit it)."""
+    limit_blas = "OPENBLAS_NUM_THREADS" not in os.environ
+    if limit_blas:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -43,6 +48,8 @@ def _loading():
         gc.freeze()
         if collecting:
             gc.enable()
+        if limit_blas:
+            os.environ.pop("OPENBLAS_NUM_THREADS", None)
 
 
 def load_scan_modules(report: bool = True) -> None:
@@ -133,7 +140,12 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         # Reading starts now, on threads, while pandas, the rules and the report writer load.
         inputs = collect_inputs(paths)
         opener = Opener(inputs[0], policy.reading, jobs)
-        load_scan_modules(report=not no_report)
+        click.get_current_context().call_on_close(gc.unfreeze)
+        try:
+            load_scan_modules(report=not no_report)
+        except BaseException:
+            opener.close()          # a plug-in that fails to load: stop reading ahead
+            raise
     from .scan import dump_json, scan as run_scan
     to_stderr = json_path == "-"
     bar_holder = {}

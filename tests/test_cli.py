@@ -165,6 +165,7 @@ def test_loading_keeps_the_garbage_collector_as_it_found_it():
     assert gc.isenabled()
     load_scan_modules()
     assert gc.isenabled()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ     # set only while numpy loads
     gc.disable()
     try:
         with _loading():
@@ -179,3 +180,44 @@ def test_version_is_shown_as_click_shows_it():
     result = run("--version")
     assert result.exit_code == 0
     assert result.output == f"voucher-check, version {__version__}\n"
+
+
+def test_a_plugin_that_fails_to_load_stops_the_reading_ahead(tmp_path, monkeypatch):
+    # The command starts reading before it loads the rules: a broken plug-in must not leave
+    # the reading threads opening files.
+    from checker import registry, sources
+    withdrawal_book(tmp_path / "建设社区行政账.xlsx")
+    closed = []
+    original_close = sources.Opener.close
+
+    def close(self):
+        closed.append(True)
+        original_close(self)
+
+    def broken():
+        raise ImportError("no module named local_rules")
+    monkeypatch.setattr(sources.Opener, "close", close)
+    monkeypatch.setattr(registry, "_plugin_modules", broken)
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-report"])
+    assert isinstance(result.exception, ImportError)
+    assert closed
+
+
+def test_the_command_starts_reading_before_the_heavy_modules_load():
+    # What loads before the first workbook is opened (cli.scan → sources.Opener): none of
+    # pandas, numpy, pyarrow or importlib.metadata (README "Speed", start-up).
+    code = ("import sys, checker.cli, checker.sources; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'importlib.metadata') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_arrow_uses_the_system_allocator_whether_or_not_pyarrow_loaded_first():
+    for first in ("", "import pyarrow; "):
+        code = (f"{first}from checker.sources import tune_memory; tune_memory(); import pyarrow as pa; "
+                "print(pa.default_memory_pool().backend_name)")
+        env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == "system", first
