@@ -28,7 +28,12 @@ def tune_memory() -> None:
     operating system and faulting it in again.  A scan allocates and frees large column buffers on
     several threads; with Arrow's mimalloc pool and glibc's defaults a million-line scan spent
     ~2 s in the kernel on that churn, about 0.7 s with these settings (README "Speed").  The
-    peak memory is the same; it is just not trimmed between files."""
+    peak memory is the same; it is just not trimmed between files.
+
+    glibc also gives each new thread its own heap (up to 8 per core): the rule threads then
+    fault in fresh memory while the reading threads' freed buffers sit unused in theirs.  With
+    one heap per core, threads that come later reuse what earlier ones freed (C: a quarter less
+    kernel time and 12% less memory; one heap for all makes the threads queue for it)."""
     import ctypes
     import ctypes.util
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
@@ -41,9 +46,11 @@ def tune_memory() -> None:
         return          # Windows and macOS allocators keep freed blocks by themselves
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3            # glibc's mallopt parameters
+        m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8   # glibc's mallopt parameters
         libc.mallopt(m_mmap_threshold, 1 << 30)                # large blocks from the heap, not mmap
         libc.mallopt(m_trim_threshold, (1 << 31) - 1)          # never give the heap's top back
+        if "MALLOC_ARENA_MAX" not in os.environ:
+            libc.mallopt(m_arena_max, max(2, usable_cpus()))   # before the reading threads start
     except (OSError, AttributeError):
         pass            # not glibc (musl, …): nothing to tune
 
