@@ -274,8 +274,9 @@ _warmed_up = False
 
 def warm_up() -> None:
     """pandera sets up its checks on the first validation (about 0.1 s, more when hypothesis is
-    installed); the reader calls this while its threads read, when the main thread is idle.
-    Only the first call does anything."""
+    installed).  The command line calls this while it loads (cli.load_scan_modules), and
+    read_inputs while its threads read, when the main thread would only wait.  Only the first
+    call does anything."""
     global _warmed_up
     if not _warmed_up:
         LEDGER_SCHEMA.validate(empty_ledger(), lazy=True)

@@ -215,7 +215,6 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-
 class Opener:
     """A pool of reading threads that starts opening workbooks as soon as it is made, while the
     rest of the program is still loading.  It keeps opening the next files while the cells
