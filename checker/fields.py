@@ -14,7 +14,7 @@ SOURCE_FIELDS = (
     "date", "year", "month", "day", "period", "voucher", "voucher_word", "line_no", "summary",
     "account_code", "account_name", "debit", "credit", "amount", "direction", "counterparty",
     "settlement", "preparer", "reviewer", "poster", "cashier", "attachments", "quantity",
-    "unit_price",
+    "unit_price", "unit", "counter_account", "balance",
 )
 
 # Header text → field.  Matching is on the cell with spaces, colons and line breaks removed.
@@ -31,8 +31,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "summary": ("摘要", "凭证摘要", "分录摘要", "摘要说明", "业务摘要"),
     "account_code": ("科目编码", "科目代码", "科目编号", "会计科目编码", "科目号"),
     "account_name": ("科目名称", "会计科目", "科目", "科目全名", "科目全称", "会计科目名称"),
-    "debit": ("借方", "借方金额", "借方发生额", "借", "借方本币", "收入金额", "借方(元)"),
-    "credit": ("贷方", "贷方金额", "贷方发生额", "贷", "贷方本币", "支出金额", "贷方(元)"),
+    "debit": ("借方", "借方金额", "借方发生额", "借", "借方本币", "收入金额", "借方(元)", "收入"),
+    "credit": ("贷方", "贷方金额", "贷方发生额", "贷", "贷方本币", "支出金额", "贷方(元)", "支出"),
     "amount": ("金额", "发生额", "本币金额", "金额(元)"),
     "direction": ("方向", "借贷方向", "借/贷", "借贷"),
     "counterparty": ("往来单位", "单位名称", "客户", "供应商", "辅助核算", "往来单位名称",
@@ -45,6 +45,11 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "attachments": ("附件数", "附件张数", "附单据数", "附件", "单据数", "附件(张)"),
     "quantity": ("数量", "借方数量", "采购数量"),
     "unit_price": ("单价",),
+    # The unit whose books a line belongs to, in exports of several books (用友, 金蝶).
+    "unit": ("核算账簿名称", "核算账簿", "账簿名称", "账套名称", "核算单位", "核算单位名称", "核算主体", "账套"),
+    # Journals (现金日记账, 银行存款日记账): the other side of each movement, and the running balance.
+    "counter_account": ("对方科目", "对方科目名称", "对应科目", "对方科目全称"),
+    "balance": ("余额", "结余", "结存", "账面余额", "余额金额", "结余金额"),
 }
 
 # A header row must contain at least one of these and at least MIN_HEADER_FIELDS fields.
@@ -101,6 +106,8 @@ LEDGER_COLUMNS: dict[str, str] = {
     "attachments": "Int64",
     "quantity": "float64",
     "unit_price_fen": "Int64",
+    "journal": "str",            # cash | bank for the lines of a cash or bank journal, "" otherwise
+    "balance_fen": "Int64",      # a journal's running balance (余额) after this movement, where written
 }
 TEXT_COLUMNS = tuple(c for c, t in LEDGER_COLUMNS.items() if t == "str")
 
@@ -125,5 +132,5 @@ SOURCE_FIELD_LABELS = {
     "account_name": "科目名称", "debit": "借方金额", "credit": "贷方金额", "amount": "金额",
     "direction": "借贷方向", "counterparty": "往来单位", "settlement": "结算方式", "preparer": "制单人",
     "reviewer": "审核人", "poster": "记账人", "cashier": "出纳", "attachments": "附件数", "quantity": "数量",
-    "unit_price": "单价", "account": "会计科目",
+    "unit_price": "单价", "account": "会计科目", "unit": "核算单位", "counter_account": "对方科目", "balance": "余额",
 }

@@ -39,6 +39,8 @@ class SheetInfo:
     book: str = "unknown"
     book_reason: str = ""
     entity_reason: str = ""
+    journal: str = ""                            # cash | bank: a journal of that account
+    journal_reason: str = ""
     header_rows: tuple[int, ...] = ()            # Excel row numbers of the header (1 or 2 rows)
     columns: dict[str, str] = field(default_factory=dict)   # field -> "E（借方金额）"
     fields: frozenset[str] = frozenset()

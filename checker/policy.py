@@ -22,13 +22,28 @@ from .fields import BOOKS, SUBTOTAL_MARKERS
 
 READING_DEFAULTS = {
     "header_search_rows": 30,
-    # Words in a file name, sheet name or title that mark the book.
+    # Words in a unit column, title, sheet name, file name or folder that mark the book.  A union
+    # or party word decides; with neither, the book is the unit's administrative book.
     "union_book_words": ["工会"],
     "party_book_words": ["党费", "党组织工作经费"],
-    "admin_book_words": ["行政", "居委会", "村委会", "社区账", "村账", "经费账", "集体"],
-    # Suffixes that end an entity name in a folder, file name or title.
-    "entity_suffixes": ["社区居民委员会", "村民委员会", "社区居委会", "社区", "村委会", "居委会", "村",
-                        "街道", "镇", "乡"],
+    # 行政 in a more specific place than a union or party word contradicts it (账套 unknown).
+    "admin_book_words": ["行政", "社区账", "村账"],
+    # The committees and collectives that keep an administrative book: named, they confirm it.
+    "admin_unit_words": ["居民委员会", "村民委员会", "居委会", "村委会", "村集体", "经济合作社", "经济联合社",
+                         "集体", "经费账"],
+    # Words that end a unit's name (where its name is cut for communities and villages).
+    "entity_suffixes": ["社区", "村", "街道", "镇", "乡", "居民委员会", "村民委员会", "居委会", "村委会",
+                        "股份经济合作社", "经济合作社", "经济联合社", "有限责任公司", "股份有限公司", "有限公司",
+                        "公司", "小学", "中学", "学校", "幼儿园", "卫生院", "医院", "协会", "学会", "商会",
+                        "基金会", "联合会", "合作社"],
+    # Names that look like a unit's and are not one.
+    "entity_stop_words": ["农村", "乡村", "城乡", "乡镇", "城镇", "村镇", "全村", "本村", "各村", "该村", "行政村",
+                          "自然村", "新农村", "本社区", "各社区", "全社区", "该社区", "城市社区", "农村社区",
+                          "各乡镇", "本镇", "全镇", "本公司", "分公司", "子公司", "总公司", "母公司"],
+    # A journal (one account's movements, with 对方科目) lists cash or bank by these words in its
+    # title, sheet name or file name.
+    "cash_journal_words": ["现金日记账", "现金日记", "现金账", "库存现金", "现金"],
+    "bank_journal_words": ["银行存款日记账", "银行日记账", "银行存款", "银行账", "银行"],
     "subtotal_markers": list(SUBTOTAL_MARKERS),
     "header_synonyms": {},
     # Untrusted files: refuse a workbook whose parts unpack to more than this, or whose sheet
@@ -186,11 +201,18 @@ def default_policy_text(rules: list) -> str:
     out.append("\n[reading]\n")
     out.append("# 在前多少行内查找表头行\n")
     out.append(f"header_search_rows = {READING_DEFAULTS['header_search_rows']}\n")
-    out.append("# 文件名、工作表名或标题中出现这些词，即认定为工会账 / 党费账 / 行政账\n")
-    for key in ("union_book_words", "party_book_words", "admin_book_words"):
+    out.append("# 单位列、标题、工作表名、文件名或文件夹中出现这些词，即认定为工会账 / 党费账；都没有时按行政账处理。\n"
+               "# admin_book_words（如“行政”）出现在比工会/党费标志更具体的位置时，视为相互矛盾（账套未识别）\n")
+    for key in ("union_book_words", "party_book_words", "admin_book_words", "admin_unit_words"):
         out.append(f"{key} = {_toml_value(READING_DEFAULTS[key])}\n")
-    out.append("# 单位名称的结尾词，用于从文件夹、文件名或标题中识别社区/村名称\n")
+    out.append("# 单位名称的结尾词：依次从单位列（核算账簿名称等）、标题、工作表名、文件名、文件夹中识别单位；\n"
+               "# 都识别不到时，该文件按单独的单位处理（未识别单位（文件名）），不与其他文件合并\n")
     out.append(f"entity_suffixes = {_toml_value(READING_DEFAULTS['entity_suffixes'])}\n")
+    out.append("# 看似单位名称但不是的词\n")
+    out.append(f"entity_stop_words = {_toml_value(READING_DEFAULTS['entity_stop_words'])}\n")
+    out.append("# 日记账（只有对方科目、没有科目列的账页）的本账户：标题、工作表名或文件名中出现这些词\n")
+    out.append(f"cash_journal_words = {_toml_value(READING_DEFAULTS['cash_journal_words'])}\n")
+    out.append(f"bank_journal_words = {_toml_value(READING_DEFAULTS['bank_journal_words'])}\n")
     out.append("# 合计、累计、结转等非分录行的标志词（出现在摘要开头时该行不计入分录，但会在报告中计数）\n")
     out.append(f"subtotal_markers = {_toml_value(READING_DEFAULTS['subtotal_markers'])}\n")
     out.append("# 安全限制：工作簿解压后超过此大小（MB）或工作表声明的单元格数超过此值时拒绝读取（防止恶意文件耗尽内存）\n")

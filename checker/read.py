@@ -30,12 +30,12 @@ import pyarrow.compute as pc
 
 from . import parse
 from .accounts import split_account
-from .fields import CORE_FIELDS, HEADER_SYNONYMS, MIN_HEADER_FIELDS
-from .model import DataError, ReadResult, SheetInfo
+from .context import month_from_sheet, sheet_context, unit_from_cell, year_from_text
+from .headers import Header, HeaderMatcher, find_header
+from .model import DataError, SheetInfo
 from .policy import Policy
-from .sources import (EXCEL_SUFFIXES, TEXT_SUFFIXES, UNSUPPORTED_SUFFIXES, InputFile, Opener,  # noqa: F401
-                      RawSheet, UnreadableFile, collect_inputs, column_letter, open_sheets)
-from .schema import assemble, finalise_columns, finalise_ledger, line_order, month_labels, validate_ledger, warm_up
+from .sources import InputFile, RawSheet, UnreadableFile, collect_inputs, column_letter, open_sheets  # noqa: F401
+from .schema import finalise_columns, line_order, month_labels
 
 DROP_REASONS = {
     "subtotal": "合计/累计/结转行", "header": "重复的表头行", "no_content": "无分录内容的行",
@@ -45,10 +45,6 @@ DROP_REASONS = {
 DATE_FIELDS = ("date", "year", "month", "day", "period")
 VOUCHER_LEVEL_FIELDS = ("date", "year", "month", "day", "period", "voucher", "voucher_word",
                         "preparer", "reviewer", "poster", "cashier", "attachments")
-# Upper header cells that group the cells under them (金额 over 借方/贷方, 凭证 over 字/号 …).
-HEADER_GROUP_WORDS = ("金额", "发生额", "本期发生额", "凭证", "日期", "本币", "原币", "人民币")
-EXTRA_LOWER_HEADER = {"字": "voucher_word", "种类": "voucher_word", "号": "voucher", "号数": "voucher",
-                      "编号": "voucher"}
 
 
 @dataclass
@@ -57,184 +53,6 @@ class FileRead:
     sheets: list[SheetInfo] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- header detection
-
-_HEADER_NOISE = re.compile(r"[\s:：*＊]|[（(][^）)]*[）)]")
-
-
-_TITLE_PAIR = re.compile(r"[:：]\s*\S")
-
-
-def _header_key(cell) -> str:
-    if not isinstance(cell, str) or _TITLE_PAIR.search(cell):
-        # "会计年度：2021年", "单位：元" are title text, never column headers
-        return ""
-    return _HEADER_NOISE.sub("", cell)
-
-
-class HeaderMatcher:
-    """Maps a header cell to a field: exact synonym first, then the longest synonym it starts with."""
-
-    def __init__(self, extra: dict[str, list[str]] | None = None):
-        self.exact: dict[str, str] = {}
-        for field_name, words in HEADER_SYNONYMS.items():
-            for word in words:
-                self.exact.setdefault(_header_key(word), field_name)
-        for field_name, words in (extra or {}).items():
-            for word in words:
-                self.exact[_header_key(word)] = field_name
-        self.prefixes = sorted(((k, f) for k, f in self.exact.items() if len(k) >= 2),
-                               key=lambda kf: -len(kf[0]))
-        self._seen: dict = {}
-
-    def match(self, cell, lower_row: bool = False) -> str | None:
-        # Every sheet of an export repeats the same header and title cells: decide each once.
-        known = self._seen.get((cell, lower_row), self)
-        if known is not self:
-            return known
-        found = self._match(cell, lower_row)
-        if len(self._seen) < 100_000:
-            self._seen[(cell, lower_row)] = found
-        return found
-
-    def _match(self, cell, lower_row: bool) -> str | None:
-        key = _header_key(cell)
-        if not key or len(key) > 20:
-            return None
-        if key in self.exact:
-            return self.exact[key]
-        if lower_row and key in EXTRA_LOWER_HEADER:
-            return EXTRA_LOWER_HEADER[key]
-        if "余额" in key:
-            return None
-        for prefix, field_name in self.prefixes:
-            if key.startswith(prefix):
-                return field_name
-        return None
-
-
-# Cells arrive as text: a number or a date written out ("2500", "1234.56", "2021-03-06 00:00:00")
-# is a value, and a row holding one is data, not a header.
-_VALUE_CELL = re.compile(r"^\s*[-+]?[\d,]*\.?\d+\s*$|^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$")
-
-
-def _is_plain_text_row(row: list) -> bool:
-    return all(c is None or (isinstance(c, str) and not _is_value(c)) for c in row)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _is_value(cell: str) -> bool:
-    return _VALUE_CELL.match(cell) is not None
-
-
-@dataclass
-class Header:
-    rows: tuple[int, ...]               # 0-based row indexes
-    columns: dict[str, int]             # field -> 0-based column
-    texts: dict[int, str]               # column -> header text shown to the user
-    year: int | None = None             # a "2021年" cell over 月/日
-
-
-def _map_row(row: list, matcher: HeaderMatcher) -> dict[int, str]:
-    return {i: f for i, cell in enumerate(row) if (f := matcher.match(cell))}
-
-
-def _merge_two_rows(upper: list, lower: list, matcher: HeaderMatcher) -> tuple[dict[int, str], dict[int, str], int | None]:
-    upper_map = _map_row(upper, matcher)
-    lower_map = {i: f for i, cell in enumerate(lower) if (f := matcher.match(cell, lower_row=True))}
-    merged, texts, year = {}, {}, None
-    for i in range(max(len(upper), len(lower))):
-        up = upper[i] if i < len(upper) else ""
-        low = lower[i] if i < len(lower) else ""
-        up_key = _header_key(up)
-        if re.fullmatch(r"(19|20)\d{2}年?", up_key):
-            year = int(up_key[:4])
-        upper_is_group = up_key == "" or up_key in HEADER_GROUP_WORDS or re.fullmatch(r"(19|20)\d{2}年?", up_key)
-        if i in lower_map and (upper_is_group or i not in upper_map or upper_map[i] == "amount"):
-            merged[i] = lower_map[i]
-            texts[i] = f"{str(up).strip()}/{str(low).strip()}" if up_key else str(low).strip()
-        elif i in upper_map:
-            merged[i] = upper_map[i]
-            texts[i] = str(up).strip()
-    return merged, texts, year
-
-
-def _columns_from(mapping: dict[int, str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index in sorted(mapping):
-        columns.setdefault(mapping[index], index)
-    return columns
-
-
-def _score(columns: dict[str, int]) -> int:
-    if not any(f in columns for f in CORE_FIELDS):
-        return 0
-    return len(columns)
-
-
-def find_header(rows: list[list], matcher: HeaderMatcher, search_rows: int) -> Header | None:
-    best: Header | None = None
-    best_score = MIN_HEADER_FIELDS - 1
-    for r in range(min(search_rows, len(rows))):
-        if not _is_plain_text_row(rows[r]):
-            continue
-        single = _map_row(rows[r], matcher)
-        candidates = [(Header((r,), _columns_from(single), {i: str(rows[r][i]).strip() for i in single}), False)]
-        if r + 1 < len(rows) and _is_plain_text_row(rows[r + 1]):
-            merged, texts, year = _merge_two_rows(rows[r], rows[r + 1], matcher)
-            if len(merged) > max(len(single), len(_map_row(rows[r + 1], matcher))):
-                candidates.append((Header((r, r + 1), _columns_from(merged), texts, year), True))
-        for header, _ in candidates:
-            score = _score(header.columns)
-            if score > best_score:
-                best, best_score = header, score
-    return best
-
-
-# --------------------------------------------------------------------------- context from names
-
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
-_SHEET_MONTH = re.compile(r"^(?:((?:19|20)\d{2})\s*[年.\-/]?\s*)?(\d{1,2})\s*(?:月|月份|期)?$")
-
-
-def year_from_text(*texts: str) -> int | None:
-    for text in texts:
-        match = _YEAR.search(text or "")
-        if match and parse.YEAR_RANGE[0] <= int(match.group(1)) <= parse.YEAR_RANGE[1]:
-            return int(match.group(1))
-    return None
-
-
-def month_from_sheet(name: str) -> tuple[int | None, int | None]:
-    match = _SHEET_MONTH.match(name.strip())
-    if match and 1 <= int(match.group(2)) <= 12:
-        return (int(match.group(1)) if match.group(1) else None), int(match.group(2))
-    return None, None
-
-
-def detect_entity(texts: list[str], suffixes: list[str]) -> str:
-    """The first community or village name in the given texts (title, sheet, file, folders)."""
-    if not suffixes:
-        return ""
-    core = sorted({s for s in suffixes if s in ("社区", "村", "街道", "镇", "乡")} or set(suffixes), key=len, reverse=True)
-    pattern = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:" + "|".join(map(re.escape, core)) + r"))(?![级务办])")
-    for text in texts:
-        for match in pattern.finditer(text or ""):
-            name = re.sub(r"^.*(?:省|市|县|(?<!社)区|街道办事处|街道办|街道)(?=[\u4e00-\u9fff]{2,})", "", match.group(1))
-            if len(name) >= 2 and name not in core:
-                return name
-    return ""
-
-
-def detect_book(texts: list[str], reading: dict) -> tuple[str, str]:
-    for book, key in (("union", "union_book_words"), ("party", "party_book_words"), ("admin", "admin_book_words")):
-        for text in texts:
-            for word in reading.get(key, []):
-                if word and word in (text or ""):
-                    return book, f"“{text}”中含“{word}”"
-    return "unknown", "文件名、工作表名和标题中都没有账套标志词"
 
 
 # --------------------------------------------------------------------------- one sheet
@@ -324,11 +142,15 @@ class SheetReader:
                        "可识别的列名（如 日期、凭证号、摘要、科目、借方、贷方）。若这是账簿，请在策略文件 "
                        "[reading] header_synonyms 中补充列名。", "warning")
             return None
+        self._unit_column(header)
         year, month, scale = self._context(rows, header)
         info.header_rows = tuple(r + 1 for r in header.rows)
         cols = header.columns
         info.columns = {f: _column_label(i, header.texts) for f, i in cols.items()}
         info.fields = frozenset(cols)
+        if info.journal:
+            # The journal's own account is the account of one side of each row.
+            info.fields = info.fields | {"account_name"}
         missing = []
         if "voucher" not in cols:
             missing.append("凭证号")
@@ -343,26 +165,46 @@ class SheetReader:
             return None
         return PreparedSheet(raw, info, header, year, month, scale, self.item)
 
+    def _unit_column(self, header: Header) -> None:
+        """单位名称 names the counterparty in most ledgers, and the unit whose books these are in
+        exports of several books (the same value on every line): the column's values decide."""
+        cols = header.columns
+        if "unit" in cols or "counterparty" not in cols:
+            return
+        column = cols["counterparty"]
+        if header.texts.get(column, "").split("/")[-1].strip() != "单位名称" or column >= len(self.raw.columns):
+            return
+        start = header.rows[-1] + 1
+        values = pc.utf8_trim_whitespace(self.raw.columns[column].slice(start))
+        distinct = [v for v in pc.unique(values).to_pylist() if v]
+        if len(distinct) == 1:
+            cols["unit"] = cols.pop("counterparty")
+
     def _context(self, rows: list[list], header: Header) -> tuple[int | None, int | None, int]:
         title = " ".join(str(c).strip() for row in rows[:header.rows[0]] for c in row if isinstance(c, str) and c.strip())
-        path = Path(self.item.path)
-        folders = [p for p in path.parent.parts[-3:]][::-1]
+        stem = Path(self.item.path).stem
         sheet_year, sheet_month = month_from_sheet(self.raw.name)
-        year = header.year or year_from_text(title) or sheet_year or year_from_text(self.raw.name, path.stem)
+        year = header.year or year_from_text(title) or sheet_year or year_from_text(self.raw.name, stem)
         amount_headers = " ".join(header.texts.get(header.columns.get(f, -1), "") for f in ("debit", "credit", "amount"))
         scale = 10000 if "万元" in title or "万元" in amount_headers else 1
         info = self.info
-        hint = self.policy.source_hint(self.item.display) or self.policy.source_hint(self.item.path)
-        texts = [title, self.raw.name, path.stem, *folders]
-        if hint.get("book"):
-            info.book, info.book_reason = hint["book"], "策略文件 [[reading.sources]] 指定"
-        else:
-            info.book, info.book_reason = detect_book(texts, self.policy.reading)
-        if hint.get("entity"):
-            info.entity, info.entity_reason = hint["entity"], "策略文件 [[reading.sources]] 指定"
-        else:
-            info.entity = detect_entity(texts, self.policy.reading.get("entity_suffixes", []))
-            info.entity_reason = "由标题、工作表名、文件名或文件夹名识别" if info.entity else "未识别到单位名称"
+        cols = header.columns
+        context = sheet_context(
+            title=title, sheet=self.raw.name, path=self.item.path, display=self.item.display, root=self.item.root,
+            reading=self.policy.reading,
+            hint=self.policy.source_hint(self.item.display) or self.policy.source_hint(self.item.path),
+            journal_like="counter_account" in cols and not ({"account_name", "account_code"} & set(cols)))
+        info.entity, info.entity_reason = context.entity, context.entity_reason
+        info.book, info.book_reason = context.book, context.book_reason
+        info.journal, info.journal_reason = context.journal, context.journal_reason
+        if "unit" in cols:
+            info.entity_reason = (f"由列“{header.texts.get(cols['unit'], '')}”逐行识别；该列为空的行："
+                                  + info.entity_reason)
+        for warning in context.warnings:
+            self.error(None, "", warning, "warning")
+        if "counter_account" in cols and not ({"account_name", "account_code"} & set(cols)) and not context.journal:
+            self.error(None, "", "这张表像日记账（有“对方科目”、没有“科目”列），但从标题、工作表名和文件名中看不出是"
+                       "现金日记账还是银行存款日记账，涉及科目的规则不能运行；请在文件名或工作表名中注明。", "warning")
         return year, sheet_month, scale
 
 
@@ -864,7 +706,7 @@ def _dates_from_parts(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> n
 
 # --------------------------------------------------------------------------- files and batches
 
-def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict], dict, dict]:
+def read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict], dict, dict]:
     """Lines (with finalised columns) of sheets that share a layout, and their errors and
     dropped rows by input file (index)."""
     reader = BatchReader(batch, policy)
@@ -876,7 +718,7 @@ def _read_batch(batch: list[PreparedSheet], policy: Policy) -> tuple[list[dict],
             parts, errors, dropped = [], {}, {}
             for sheet in batch:
                 sheet.info.skipped = {}
-                more = _read_batch([sheet], policy)
+                more = read_batch([sheet], policy)
                 parts += more[0]
                 for found, into in ((more[1], errors), (more[2], dropped)):
                     for index, values in found.items():
@@ -979,9 +821,6 @@ def _batches(sheets: list[PreparedSheet]) -> list[list[PreparedSheet]]:
     return list(groups.values())
 
 
-# A sheet much longer than a batch (a year's journal in one sheet) is read in pieces of about
-# this many rows, so that its normalising uses every reading thread.
-PIECE_ROWS = 100_000
 _CUT_WINDOW = 2_000            # rows searched for a voucher's first line near each cut
 
 
@@ -1052,127 +891,10 @@ def read_file(item: InputFile, policy: Policy, opened=None) -> FileRead:
     prepared = prepare_file(item, policy, opened)
     parts = []
     for batch in _batches(prepared.ready):
-        lines, errors, dropped = _read_batch(batch, policy)
+        lines, errors, dropped = read_batch(batch, policy)
         parts += lines
         prepared.result.errors += errors.get(0, [])
         prepared.result.dropped += dropped.get(0, [])
     result = finish_file(prepared)
     result.lines = parts or None
     return result
-
-
-DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
-
-
-# Rows of one layout read together in one pass (BatchReader): a district's exports share a
-# layout, and a pass over 100,000 rows costs far less per row than ten passes over 10,000 — the
-# fixed cost per array operation, paid while holding the GIL, is what keeps threads from scaling.
-BATCH_ROWS = 100_000
-
-
-def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, progress=None,
-                opener: Opener | None = None, validate: bool = True) -> ReadResult:
-    """Read all files into one validated normalised ledger, on ``jobs`` threads (None: one per
-    core): the Rust reader and Arrow's kernels release the GIL, so threads use every core
-    without worker processes' start-up and copying.  Files are opened a few ahead; sheets of
-    one layout from consecutive files are read together in batches of about BATCH_ROWS rows, and
-    a sheet much longer than that is read in pieces (split_sheet) on all the threads.  At most a
-    few batches' cells are held at once; each batch keeps only its lines.  ``validate=False``
-    leaves the schema check to the caller (validate_ledger, then with_schema_checked)."""
-    if opener is None:
-        opener = Opener(items[:0], policy.reading, jobs)
-    prepared: list[PreparedFile] = []
-    parts: list[dict] = []
-    pool = opener.pool if opener.jobs > 1 else None
-    try:
-        batches: list = []                       # futures (or results) in submission order
-        pending: dict[tuple, list[PreparedSheet]] = {}
-        rows: dict[tuple, int] = {}
-        split: list[tuple[SheetInfo, list[SheetInfo]]] = []
-
-        def submit(sheets: list[PreparedSheet]) -> None:
-            batches.append(pool.submit(_read_batch, sheets, policy) if pool else _read_batch(sheets, policy))
-
-        def prepare(index: int):
-            item = items[index]
-            if pool:
-                return pool.submit(prepare_file, item, policy, opener.opened(item, index), index)
-            return prepare_file(item, policy, opener.opened(item, index), index)
-
-        ahead = [prepare(i) for i in range(min(len(items), opener.jobs + 1))]
-        if pool:
-            warm_up()           # the main thread would only wait for the readers meanwhile
-        for index in range(len(items)):
-            file = ahead[index].result() if pool else ahead[index]
-            if len(ahead) < len(items):
-                ahead.append(prepare(len(ahead)))
-            prepared.append(file)
-            for sheet in file.ready:
-                key = sheet.signature
-                first, end = sheet.data_rows
-                pieces = split_sheet(sheet, PIECE_ROWS, policy) if pool and end - first > 2 * PIECE_ROWS else [sheet]
-                if len(pieces) > 1:
-                    if key in pending:
-                        submit(pending.pop(key))
-                        rows[key] = 0
-                    split.append((sheet.info, [piece.info for piece in pieces]))
-                    for piece in pieces:
-                        submit([piece])
-                    sheet.raw = None        # the pieces hold the cells until each is read
-                    continue
-                pending.setdefault(key, []).append(sheet)
-                rows[key] = rows.get(key, 0) + end - first
-                if rows[key] >= BATCH_ROWS:
-                    submit(pending.pop(key))
-                    rows[key] = 0
-            if progress:
-                progress(1)
-            if pool and len([b for b in batches if not b.done()]) > opener.jobs:
-                batches[-1].result()         # bound the cells held: let the readers catch up
-        for sheets in pending.values():
-            submit(sheets)
-        for batch in batches:
-            lines, errors, dropped = batch.result() if pool else batch
-            parts += lines
-            for index, found in errors.items():
-                prepared[index].result.errors += found
-            for index, rows_dropped in dropped.items():
-                prepared[index].result.dropped += rows_dropped
-    finally:
-        opener.close()
-    for whole, pieces in split:
-        merge_pieces(whole, pieces)
-    results = [finish_file(file) for file in prepared]
-    sheets = [s for r in results for s in r.sheets]
-    errors = [e for r in results for e in r.errors]
-    dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
-    if not parts:
-        return ReadResult(ledger=finalise_ledger(pd.DataFrame()), sheets=sheets, errors=errors, dropped=dropped)
-    read = ReadResult(ledger=assemble(parts), sheets=sheets, errors=errors, dropped=dropped)
-    del parts
-    return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
-
-
-def with_schema_checked(read: ReadResult, ledger: pd.DataFrame, schema_errors: list[DataError]) -> ReadResult:
-    """``read`` once ``schema.validate_ledger`` gave ``ledger`` and ``schema_errors`` for its
-    ledger: the lines that break the schema are gone, each named as an error and a dropped row
-    and counted against its sheet.  The same ``read`` when nothing broke it."""
-    if not schema_errors:
-        return read
-    _count_schema_drops(read.sheets, schema_errors)
-    dropped = pd.concat([read.dropped, pd.DataFrame(
-        [{"file": e.file, "sheet": e.sheet, "row": e.row, "reason": DROP_REASONS["schema"], "text": e.message}
-         for e in schema_errors if e.row is not None], columns=DROPPED_COLUMNS)], ignore_index=True)
-    return ReadResult(ledger=ledger, sheets=read.sheets, errors=read.errors + schema_errors, dropped=dropped)
-
-
-def _count_schema_drops(sheets: list[SheetInfo], schema_errors: list[DataError]) -> None:
-    by_sheet: dict[tuple[str, str], set[int]] = {}
-    for e in schema_errors:
-        if e.row is not None:
-            by_sheet.setdefault((e.file, e.sheet), set()).add(e.row)
-    for info in sheets:
-        rows = by_sheet.get((info.file, info.sheet))
-        if rows:
-            info.lines -= len(rows)
-            info.skipped[DROP_REASONS["schema"]] = info.skipped.get(DROP_REASONS["schema"], 0) + len(rows)

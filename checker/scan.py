@@ -13,7 +13,7 @@ from . import __version__
 from .engine import run_rules
 from .model import ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules
-from .read import collect_inputs, read_inputs, with_schema_checked
+from .batch import collect_inputs, read_inputs, with_schema_checked
 from .registry import discover
 from .schema import validate_ledger
 

@@ -100,15 +100,16 @@ def finalise_columns(src, n: int, account_names: dict | None = None,
         columns[column] = _numbers(src[column], "int64", 0) if column in src else np.zeros(n, dtype="int64")
     columns["is_reversal"] = (pd.Series(src["is_reversal"]).fillna(False).to_numpy(dtype=bool) if "is_reversal" in src
                               else np.zeros(n, dtype=bool))
-    for column in ("line_no", "attachments", "unit_price_fen"):
+    for column in ("line_no", "attachments", "unit_price_fen", "balance_fen"):
         columns[column] = _nullable_integers(src[column] if column in src else None, n)
     columns["quantity"] = _numbers(src["quantity"], "float64") if "quantity" in src else np.full(n, np.nan)
     text["book"] = pc.if_else(pc.equal(text["book"], ""), "unknown", text["book"])
 
     number_text = pc.cast(pyarrow.array(number), pyarrow.string())
     word = text["voucher_word"]
-    text["voucher"] = pc.if_else(pc.equal(word, ""), number_text,
-                                 pc.binary_join_element_wise(word, number_text, "-"))
+    normalised = pc.if_else(pc.equal(word, ""), number_text, pc.binary_join_element_wise(word, number_text, "-"))
+    # Shown as the ledger wrote it (记-0006 stays 记-0006); the key below uses the normalised form.
+    text["voucher"] = pc.if_else(pc.equal(text["voucher"], ""), normalised, text["voucher"])
     text["voucher_key"] = pc.binary_join_element_wise(text["entity"], text["book"], text["period"], word,
                                                       number_text, "|")
     given = "account_class" in src and pc.all(pc.not_equal(text["account_class"], "")).as_py() in (True, None)
@@ -315,6 +316,8 @@ LEDGER_SCHEMA = pa.DataFrameSchema(
         "attachments": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "quantity": pa.Column("float64", nullable=True),
         "unit_price_fen": pa.Column("Int64", nullable=True),
+        "journal": pa.Column(str, pa.Check.isin(("", "cash", "bank"))),
+        "balance_fen": pa.Column("Int64", nullable=True),
     },
     strict=True,
     ordered=True,
@@ -328,6 +331,7 @@ FIELD_LABELS = {
     "debit_fen": "借方金额", "credit_fen": "贷方金额", "is_reversal": "红字标记",
     "counterparty": "往来单位", "settlement": "结算方式", "preparer": "制单人", "reviewer": "审核人",
     "poster": "记账人", "attachments": "附件数", "quantity": "数量", "unit_price_fen": "单价",
+    "journal": "日记账", "balance_fen": "余额",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.policy import Policy
-from checker.read import InputFile, read_inputs
+from checker.batch import InputFile, read_inputs
 from tests.conftest import write_xlsx
 
 ROWS = [["日期", "凭证号", "摘要", "科目", "借方", "贷方"], ["2021-03-01", "记-1", "办公费", "管理费用", 1, None],

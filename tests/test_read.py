@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from checker.policy import Policy, load_policy
-from checker.read import InputFile, collect_inputs, read_inputs
+from checker.batch import InputFile, collect_inputs, read_inputs
 from tests.conftest import write_xls, write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人"]
@@ -474,7 +474,7 @@ def _journal_rows(vouchers: int) -> list[list]:
 
 
 def test_a_long_sheet_read_in_pieces_gives_what_it_gives_whole(xlsx, monkeypatch):
-    import checker.read as read_module
+    import checker.batch as read_module
     path = xlsx("建设社区行政账2021.xlsx", {"序时账": _journal_rows(120), "说明": [["本账簿仅供测试"]]})
     items = [InputFile(str(path), path.name)]
     whole = read_inputs(items, Policy(), jobs=1)
@@ -540,7 +540,7 @@ def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch
 
 
 def _whole_and_pieces(path, piece_rows, monkeypatch):
-    import checker.read as read_module
+    import checker.batch as read_module
     items = [InputFile(str(path), path.name)]
     whole = read_inputs(items, Policy(), jobs=1)
     monkeypatch.setattr(read_module, "PIECE_ROWS", piece_rows)
@@ -621,7 +621,7 @@ def test_long_sheets_of_each_layout_read_alike_in_pieces(xlsx, monkeypatch, seed
 def test_a_piece_that_fails_is_named_by_its_rows_and_the_rest_of_the_sheet_still_counts(xlsx, monkeypatch):
     import checker.read as read_module
     path = xlsx("建设社区行政账2021.xlsx", {"序时账": _journal_rows(120)})
-    monkeypatch.setattr(read_module, "PIECE_ROWS", 9)
+    monkeypatch.setattr("checker.batch.PIECE_ROWS", 9)
     parse = read_module.BatchReader._parse
     calls = []
 
