@@ -12,6 +12,7 @@ plus a mask of cells that were present but could not be parsed.  No parser raise
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import numpy as np
@@ -305,6 +306,21 @@ def parse_voucher_value(value) -> tuple[str, int] | None | str:
         return "bad"
     word = match.group("word").rstrip("字").strip()
     return word, int(match.group("number"))
+
+
+# Voucher words written out in full: 记账凭证第0012号 is 记-12.
+_WORD_NAMES = {"记账": "记", "收款": "收", "付款": "付", "转账": "转", "现金收款": "现收", "现金付款": "现付",
+               "银行收款": "银收", "银行付款": "银付"}
+
+
+@functools.lru_cache(maxsize=4096)
+def voucher_word(word: str) -> str:
+    """A voucher word in its short form: 记字 → 记, 记账凭证 → 记, 付款凭证 → 付."""
+    word = (word or "").strip().replace(" ", "")
+    for tail in ("凭证", "字"):
+        if word.endswith(tail):
+            word = word[:-len(tail)]
+    return _WORD_NAMES.get(word, word)
 
 
 def voucher_table(values: list, parse_one=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

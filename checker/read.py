@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 from . import parse
 from .accounts import split_account
-from .context import month_from_sheet, sheet_context, unit_from_cell, year_from_text
+from . import journals
+from .context import book_marks, is_unnamed, month_from_sheet, same_unit, sheet_context, unit_from_cell, year_from_text
 from .headers import Header, HeaderMatcher, find_header
 from .model import DataError, SheetInfo
 from .policy import Policy
@@ -44,7 +45,7 @@ DROP_REASONS = {
 }
 DATE_FIELDS = ("date", "year", "month", "day", "period")
 VOUCHER_LEVEL_FIELDS = ("date", "year", "month", "day", "period", "voucher", "voucher_word",
-                        "preparer", "reviewer", "poster", "cashier", "attachments")
+                        "preparer", "reviewer", "poster", "cashier", "attachments", "unit")
 
 
 @dataclass
@@ -504,13 +505,33 @@ class BatchReader:
         report_bad(bad_voucher, "voucher", "凭证号无法识别，应为“记-6”“记字第6号”“现付-18”或数字")
         voucher_codes = codes
 
+        words = np.array([parse.voucher_word(w) for w in words], dtype=object)
+
+        def given_word(lines: np.ndarray) -> pa.Array:
+            """The 凭证字 column's word (记字, 记账凭证 → 记), "" where blank."""
+            codes, values = codes_of("voucher_word")
+            normal = [parse.voucher_word(w) for w in values.to_pylist()]
+            return _take_text(normal, codes[lines])
+
         def word(lines: np.ndarray) -> pa.Array:
             parsed = _take_text(words, voucher_codes[lines])
             if "voucher_word" not in cols:
                 return parsed
-            given = pc.replace_substring(text_of("voucher_word")(lines), "字", "")
+            given = given_word(lines)
             return pc.if_else(pc.not_equal(given, ""), given, parsed)
         out["voucher_word"] = word
+
+        def voucher_as_written(lines: np.ndarray) -> pa.Array:
+            """The voucher as the ledger wrote it (记-0006, 记账凭证第0012号); a separate 凭证字 column's
+            word joined to a bare number (记 | 12 → 记-12)."""
+            written = pc.replace_substring_regex(text_of("voucher")(lines), r"^([0-9]+)\.0+$", r"\1")
+            if "voucher_word" not in cols:
+                return written
+            given = pc.utf8_trim_whitespace(text_of("voucher_word")(lines))
+            bare = pc.match_substring_regex(written, "^[0-9]+$")
+            joined = pc.binary_join_element_wise(given, written, "-")
+            return pc.if_else(pc.and_(bare, pc.not_equal(given, "")), joined, written)
+        out["voucher"] = voucher_as_written
         out["voucher_no"] = number
 
         # date and period (as a month count year*12 + month-1, -1 unknown)
@@ -628,6 +649,8 @@ class BatchReader:
         for name, values in (("file", [s.item.display for s in sheets]), ("sheet", [s.raw.name for s in sheets]),
                              ("entity", [s.info.entity for s in sheets]), ("book", [s.info.book for s in sheets])):
             out[name] = lambda lines, values=values: _take_text(values, sheet_index[lines])
+        if "unit" in cols:
+            out["entity"], out["book"] = self._units(codes_of("unit"), sheet_index)
 
         # rows that cannot become lines, each explained by an error above or here
         keep = np.ones(count, dtype=bool)
@@ -654,7 +677,72 @@ class BatchReader:
             return None
         lines = np.flatnonzero(keep)
         out["period"] = lambda lines: month_labels(month_index[lines])
-        return {name: values(lines) if callable(values) else values[lines] for name, values in out.items()}
+        result = {name: values(lines) if callable(values) else values[lines] for name, values in out.items()}
+        if "counter_account" not in cols or {"account_name", "account_code"} & set(cols):
+            return result
+        # A journal: each row is one movement of the journal's own account.
+        journal = self.per_sheet([s.info.journal for s in sheets])[sheet_index[lines]].astype(str)
+        balance, has_balance = np.zeros(len(lines), dtype=np.int64), np.zeros(len(lines), dtype=bool)
+        if "balance" in cols:
+            fen, bad, _ = amounts("balance")
+            has_balance = cells.filled(cols["balance"])[positions] & ~bad
+            self._check_balances(sheet_index, positions, lines, fen, has_balance, out["debit_fen"] - out["credit_fen"])
+            balance, has_balance = fen[lines], has_balance[lines]
+        return journals.as_voucher_lines(result, journal, text_of("counter_account")(lines), balance, has_balance)
+
+    def _units(self, unit: tuple[np.ndarray, pa.Array], sheet_index: np.ndarray):
+        """Entity and book per line from a unit column (核算账簿名称 …; "某某公司-某某账簿" names the
+        unit before the dash); a blank cell or a value that names no unit keeps the sheet's.  A
+        union or party word in the value marks the book; otherwise the sheet's book stands."""
+        codes, values = unit
+        reading = self.policy.reading
+        texts = values.to_pylist()
+        entities = [unit_from_cell(text, reading)[0] for text in texts]
+        books = [next((b for b, _, _ in book_marks(text, reading) if b in ("union", "party")), "") for text in texts]
+        sheet_entities = [s.info.entity for s in self.sheets]
+        sheet_books = [s.info.book for s in self.sheets]
+        offset = len(texts)
+        entity_codes = np.where((codes >= 0) & _take(np.array([bool(e) for e in entities]), codes, False).astype(bool),
+                                codes, offset + sheet_index)
+        book_codes = np.where((codes >= 0) & _take(np.array([bool(b) for b in books]), codes, False).astype(bool),
+                              codes, offset + sheet_index)
+        for i, sheet in enumerate(self.sheets):
+            mine = np.unique(entity_codes[sheet_index == i])
+            named = [entities[c] for c in mine.tolist() if c < offset]
+            if not named:
+                continue
+            info = sheet.info
+            if not is_unnamed(info.entity) and not any(same_unit(name, info.entity) for name in named):
+                self.error(i, None, "", f"单位名称不一致：列“{self.header.texts.get(self.cols['unit'], '')}”中为"
+                           f"“{'、'.join(named[:3])}”，{info.entity_reason.removeprefix('由')}为“{info.entity}”；"
+                           "按更具体的单位列处理。", "warning")
+            info.entity = "、".join(named[:3]) + (f" 等 {len(named)} 个单位" if len(named) > 3 else "")
+        return (lambda lines: _take_text(entities + sheet_entities, entity_codes[lines]),
+                lambda lines: _take_text(books + sheet_books, book_codes[lines]))
+
+    def _check_balances(self, sheet_index, positions, lines, balance, has_balance, movement) -> None:
+        """A journal's written 余额 against its movements, sheet by sheet; each row where they stop
+        agreeing is a warning.  The opening balance is the 期初余额 (or 承前页, 上月结转) row's 余额
+        above the first line, where there is one."""
+        cells, column = self.cells, self.cols["balance"]
+        for i in np.unique(sheet_index[lines]).tolist():
+            mine = lines[sheet_index[lines] == i]
+            first_row = positions[mine[0]]
+            above = np.flatnonzero((self.sheet_of[:first_row] == i) & cells.filled(column)[:first_row])
+            opening = None
+            if len(above):
+                fen, bad, _ = parse.amounts_from_text(cells.text(column).take(pa.array(above[-1:])))
+                opening = None if bad[0] else int(fen[0])
+            breaks = journals.balance_breaks(movement[mine], balance[mine], has_balance[mine], opening)
+            for k, (at, written, expected) in enumerate(breaks[:5]):
+                more = f"（这张表共 {len(breaks)} 处不符，只列前 5 处）" if k == 0 and len(breaks) > 5 else ""
+                self.error(i, int(self.excel_row[positions[mine[at]]]), self.label("balance"),
+                           f"余额与逐笔计算不符：账面余额 {_yuan(written)} 元，按上一笔余额加减本行收支应为 "
+                           f"{_yuan(expected)} 元{more}", "warning")
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
 
 
 def _safe(parse_one, value, year, month):

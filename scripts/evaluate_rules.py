@@ -161,7 +161,8 @@ def evaluate(folder: Path) -> tuple[dict, list]:
     # withdrawal is judged on its own amount.
     policy.rules = {"petty-cash-over-limit": {"assume_zero_opening_in_january": False}}
     result = scan([folder], policy, jobs=1, only=RULES)
-    found = {(f.file, f.period, f.voucher, f.rule) for f in result.findings.itertuples()}
+    # Labels name vouchers in their normalised form (记-6); the findings show them as written (记-0006).
+    found = {(f.file, f.period, (f"{f.voucher_word}-{f.voucher_no}" if f.voucher_word else str(f.voucher_no)), f.rule) for f in result.findings.itertuples()}
     stats = {rule: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for rule in RULES}
     misses = []
     for (file, period, voucher), (rule, flagged) in labels.items():

@@ -169,7 +169,10 @@ def test_voucher_words_have_their_own_sequences(xlsx):
                                       ["2021-09-11", "银付18", "b", "管理费用", 2, None], ["", "", "b", "银行存款", None, 2],
                                       ["2021-09-12", "记字第18号", "c", "管理费用", 3, None], ["", "", "c", "银行存款", None, 3]]})
     lines = lines_of(read_one(path))
-    assert list(lines.drop_duplicates("voucher_key")["voucher"]) == ["现付-18", "银付-18", "记-18"]
+    vouchers = lines.drop_duplicates("voucher_key")
+    # Shown as written; numbered by word and number.
+    assert list(vouchers["voucher"]) == ["现付-18", "银付18", "记字第18号"]
+    assert list(zip(vouchers["voucher_word"], vouchers["voucher_no"])) == [("现付", 18), ("银付", 18), ("记", 18)]
 
 
 def test_repeated_header_rows_and_blank_rows_are_accounted_for(xlsx):
