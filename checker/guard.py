@@ -32,8 +32,18 @@ _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 def _refuse(message: str):
-    from .read import UnreadableFile
+    from .sources import UnreadableFile
     return UnreadableFile(message)
+
+
+def _not_a_ledger(message: str):
+    from .sources import NotALedger
+    return NotALedger(message)
+
+
+# The report sets these document properties; a report left in a scanned folder is not a ledger.
+OWN_REPORT_MARKERS = (b"<dc:creator>voucher-checker</dc:creator>", b'name="voucher-checker-report"')
+OWN_REPORT_SHEETS = {"问题清单", "凭证明细"}
 
 
 def _column_number(letters: bytes) -> int:
@@ -67,6 +77,8 @@ def check_before_open(path: str, reading: dict) -> None:
         raise _refuse(f"无法读取文件：{exc.strerror or exc}") from None
     if size == 0:
         raise _refuse("文件是空的（0 字节）。")
+    if head.startswith(b"%PDF"):
+        raise _refuse("文件扩展名像表格，但内容是 PDF 文件，不是账簿；请提供从财务软件导出的 Excel 账簿。")
     if head.startswith(ZIP_MAGIC):
         _check_zip(path, reading)
     elif head.startswith(OLE2_MAGIC) and path.lower().endswith((".xlsx", ".xlsm")):
@@ -83,6 +95,11 @@ def _check_zip(path: str, reading: dict) -> None:
         raise _refuse("文件已损坏（不是完整的 Excel 工作簿压缩包）。") from None
     with archive:
         entries = archive.infolist()
+        names = {e.filename.lower() for e in entries}
+        if "word/document.xml" in names:
+            raise _refuse("文件扩展名像表格，但内容是 Word 文档，不是账簿。")
+        if "ppt/presentation.xml" in names:
+            raise _refuse("文件扩展名像表格，但内容是 PowerPoint 演示文稿，不是账簿。")
         total = sum(e.file_size for e in entries)
         if total > limit_mb * 1024 * 1024:
             raise _refuse(f"工作簿解压后约 {total / 1024 / 1024:,.0f} MB，超过安全上限 {limit_mb:,.0f} MB，"
@@ -106,6 +123,8 @@ def _check_zip(path: str, reading: dict) -> None:
                 if "encrypted" in str(exc).lower():
                     raise _refuse("工作簿设置了打开密码（已加密），无法读取。") from None
                 raise _refuse(f"工作簿中的 {entry.filename} 已损坏，无法读取。") from None
+            if name.startswith("docprops/") and any(marker in head for marker in OWN_REPORT_MARKERS):
+                raise _not_a_ledger("这是 voucher-checker 生成的检查报告，不是账簿，已跳过（未计入检查）。")
             if any(marker in head for marker in _DANGEROUS_XML):
                 raise _refuse(f"工作簿中的 {entry.filename} 含有 DOCTYPE/ENTITY 声明（正常的 Excel 文件不会有），"
                               "可能是恶意构造的文件（XML 实体攻击），已拒绝读取。")

@@ -35,7 +35,8 @@ from .context import book_marks, is_unnamed, month_from_sheet, same_unit, sheet_
 from .headers import Header, HeaderMatcher, find_header
 from .model import DataError, SheetInfo
 from .policy import Policy
-from .sources import InputFile, RawSheet, UnreadableFile, collect_inputs, column_letter, open_sheets  # noqa: F401
+from .sources import (InputFile, NotALedger, RawSheet, UnreadableFile, collect_inputs, column_letter,  # noqa: F401
+                      open_sheets)
 from .schema import finalise_columns, line_order, month_labels
 
 DROP_REASONS = {
@@ -848,6 +849,7 @@ class PreparedFile:
     item: InputFile
     result: FileRead
     ready: list[PreparedSheet] = field(default_factory=list)
+    skipped: bool = False               # not a ledger (a report this tool wrote): said, not an error
 
 
 def prepare_file(item: InputFile, policy: Policy, opened=None, index: int = 0) -> PreparedFile:
@@ -855,6 +857,9 @@ def prepare_file(item: InputFile, policy: Policy, opened=None, index: int = 0) -
     input.  ``index`` is the file's place among the inputs (it orders the lines)."""
     try:
         sheets = opened.result() if opened is not None else open_sheets(item.path, policy.reading)
+    except NotALedger as exc:
+        return PreparedFile(item, FileRead(None, [], [DataError(item.display, "", None, "", str(exc), "warning")]),
+                            skipped=True)
     except UnreadableFile as exc:
         return PreparedFile(item, FileRead(None, [], [DataError(item.display, "", None, "", str(exc))]))
     except OSError as exc:
@@ -871,7 +876,10 @@ def prepare_file(item: InputFile, policy: Policy, opened=None, index: int = 0) -
             reader.error(None, "", f"读取这张工作表时出错：{type(exc).__name__}: {exc}。请把该文件提供给维护人员。")
             sheet = None
         prepared.result.sheets.append(reader.info)
-        prepared.result.errors.extend(reader.errors)
+        # What the names say is the same on every monthly sheet: one warning per file.
+        said = {e.message for e in prepared.result.errors if e.kind == "warning" and e.row is None}
+        prepared.result.errors.extend(e for e in reader.errors
+                                      if not (e.kind == "warning" and e.row is None and e.message in said))
         if sheet is not None:
             sheet.file_index, sheet.position = index, position
             prepared.ready.append(sheet)
@@ -892,7 +900,7 @@ def finish_file(prepared: PreparedFile) -> FileRead:
             result.errors.append(DataError(item.display, info.sheet, None, "",
                                            f"行数核对不一致：分录 {info.lines} 行 + 剔除 {sum(info.skipped.values())} 行 "
                                            f"≠ 表头下非空行 {info.data_rows} 行。这是程序缺陷，请把该文件提供给维护人员。"))
-    if not any(s.lines for s in result.sheets):
+    if not prepared.skipped and not any(s.lines for s in result.sheets):
         promoted = [DataError(e.file, e.sheet, e.row, e.column, e.message, "error")
                     if e.row is None and e.kind == "warning" and "隐藏" not in e.message else e
                     for e in result.errors]

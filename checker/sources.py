@@ -82,30 +82,110 @@ class InputFile:
 
 # --------------------------------------------------------------------------- finding inputs
 
+# What else arrives in a district's folder, each said once in 数据问题 (a warning: nothing that
+# was meant to be checked is lost).
+NOT_LEDGER_SUFFIXES = {
+    ".pdf": "PDF 文件不是账簿（如为凭证扫描件，请对照账簿另行核对），已跳过。",
+    ".doc": "Word 文档不是账簿，已跳过。", ".docx": "Word 文档不是账簿，已跳过。",
+    ".wps": "WPS 文字文档不是账簿，已跳过。", ".rtf": "文字文档不是账簿，已跳过。",
+    ".ppt": "演示文稿不是账簿，已跳过。", ".pptx": "演示文稿不是账簿，已跳过。",
+    ".txt": "文本文件不是账簿，已跳过。", ".md": "文本文件不是账簿，已跳过。",
+    ".jpg": "图片不是账簿，已跳过。", ".jpeg": "图片不是账簿，已跳过。", ".png": "图片不是账簿，已跳过。",
+    ".gif": "图片不是账簿，已跳过。", ".bmp": "图片不是账簿，已跳过。", ".tif": "图片不是账簿，已跳过。",
+    ".tiff": "图片不是账簿，已跳过。", ".heic": "图片不是账簿，已跳过。",
+}
+# Archives may hold ledgers: not checking them is input not read.
+ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".gz", ".tar"}
+SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+LOCK_FILE_NOTE = "Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是账簿，已跳过。"
+# A copy's name: 副本, "- Copy", "(1)" … (the original is the one without).
+_COPY_NAME = ("副本", "copy", "Copy", "(1)", "(2)", "（1）", "（2）")
+
+
+def _not_ledger_note(child: Path) -> tuple[str, str] | None:
+    """(kind, message) for a file in a folder that is not read as a ledger, None for a ledger."""
+    name, suffix = child.name, child.suffix.lower()
+    if name.startswith(("~$", ".~")):
+        return "warning", LOCK_FILE_NOTE
+    if name.lower() in SYSTEM_FILES:
+        return "warning", "系统生成的文件，不是账簿，已跳过。"
+    if suffix in EXCEL_SUFFIXES | TEXT_SUFFIXES or suffix in UNSUPPORTED_SUFFIXES:
+        return None
+    if suffix in NOT_LEDGER_SUFFIXES:
+        return "warning", NOT_LEDGER_SUFFIXES[suffix]
+    if suffix in ARCHIVE_SUFFIXES:
+        return "error", "这是压缩包，其中的文件没有检查；请解压后再检查。"
+    return "warning", f"不是账簿文件（扩展名 {suffix or '无'}），已跳过。"
+
+
 def collect_inputs(paths) -> tuple[list[InputFile], list[DataError]]:
-    """Files to read, in a stable order, from any mix of files and folders (recursive)."""
+    """Files to read, in a stable order, from any mix of files and folders (recursive).  Files in
+    a folder that are not ledgers are each named once; a file whose bytes equal another's is read
+    once (the copy is named)."""
     found: list[InputFile] = []
     errors: list[DataError] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for child in sorted(path.rglob("*"), key=lambda p: p.as_posix()):
-                if not child.is_file() or child.name.startswith(("~$", ".~")):
+                if not child.is_file():
                     continue
-                suffix = child.suffix.lower()
-                if suffix in EXCEL_SUFFIXES | TEXT_SUFFIXES | set(UNSUPPORTED_SUFFIXES):
-                    found.append(InputFile(str(child), child.relative_to(path).as_posix(), str(path)))
+                display = child.relative_to(path).as_posix()
+                note = _not_ledger_note(child)
+                if note is None:
+                    found.append(InputFile(str(child), display, str(path)))
+                else:
+                    errors.append(DataError(display, "", None, "", note[1], note[0]))
         elif path.is_file():
             found.append(InputFile(str(path), str(given)))
         else:
             errors.append(DataError(str(given), "", None, "", f"找不到文件或文件夹：{given}"))
-    return found, errors
+    return _without_byte_copies(found, errors)
+
+
+def _without_byte_copies(found: list[InputFile], errors: list[DataError]) -> tuple[list[InputFile], list[DataError]]:
+    """Files of the same size are compared by content; of equal ones the first whose name does not
+    say copy is read.  Only files that share a size are hashed: in a district's folder, few."""
+    import hashlib
+    by_size: dict[int, list[int]] = {}
+    for index, item in enumerate(found):
+        try:
+            by_size.setdefault(os.path.getsize(item.path), []).append(index)
+        except OSError:
+            continue            # reported when it is opened
+    copies: dict[int, int] = {}
+    for indexes in by_size.values():
+        if len(indexes) < 2:
+            continue
+        by_digest: dict[bytes, list[int]] = {}
+        for index in indexes:
+            digest = hashlib.sha256()
+            try:
+                with open(found[index].path, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+            except OSError:
+                continue
+            by_digest.setdefault(digest.digest(), []).append(index)
+        for same in by_digest.values():
+            original = min(same, key=lambda i: (any(m in Path(found[i].display).stem for m in _COPY_NAME), i))
+            copies.update({i: original for i in same if i != original})
+    if not copies:
+        return found, errors
+    for index, original in sorted(copies.items()):
+        errors.append(DataError(found[index].display, "", None, "",
+                                f"与“{found[original].display}”内容完全相同（副本），未重复计入。", "warning"))
+    return [item for i, item in enumerate(found) if i not in copies], errors
 
 
 # --------------------------------------------------------------------------- opening files
 
 class UnreadableFile(Exception):
     """The file cannot be opened; the message is for the user."""
+
+
+class NotALedger(UnreadableFile):
+    """The file opens but is not a ledger (a report this tool wrote): skipped with a note."""
 
 
 @dataclass
@@ -203,7 +283,11 @@ def open_sheets(path: str, reading: dict | None = None) -> list[RawSheet]:
     check_before_open(path, reading or {})
     if suffix in TEXT_SUFFIXES:
         return _open_csv(path)
-    return _open_excel(path)
+    sheets = _open_excel(path)
+    from .guard import OWN_REPORT_SHEETS
+    if OWN_REPORT_SHEETS <= {sheet.name for sheet in sheets}:
+        raise NotALedger("这像是 voucher-checker 生成的检查报告（有“问题清单”“凭证明细”工作表），不是账簿，已跳过（未计入检查）。")
+    return sheets
 
 
 def usable_cpus() -> int:

@@ -519,7 +519,7 @@ def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch
     import checker.sources as sources
     for i in range(6):
         write_xlsx(tmp_path / f"社区{i}.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"]] +
-                                                   [["2021-03-01", str(n), "a", "管理费用", n, None] for n in range(1, 30)]})
+                                                   [["2021-03-01", str(n), f"a{i}", "管理费用", n, None] for n in range(1, 30)]})
     items, _ = collect_inputs([tmp_path])
     opened, lock, original = [], threading.Lock(), sources.open_sheets
 
