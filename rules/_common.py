@@ -26,6 +26,7 @@ from checker.money import yuan_to_fen
 from checker.schema import voucher_lines
 
 __all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
+           "without_names", "STANDARD_ACCOUNT_NAMES",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers"]
 
@@ -135,6 +136,41 @@ def line_text(ledger: pd.DataFrame, columns=("summary", "account_name", "counter
     codes, categories = pd.factorize(cleaned)
     return pd.Series(pd.Categorical.from_codes(codes[combined], categories=pd.Index(categories, dtype=object)),
                      index=ledger.index)
+
+
+# The standard names of top-level accounts in the charts community and village books are kept
+# under: 政府会计制度 (government), 民间非营利组织会计制度 (non-profit), 村集体经济组织会计制度
+# (village, 2004 and 2023) and 工会会计制度 (union).  They say which chart a line is booked in,
+# not what was bought or for whom, yet some hold words keyword rules look for: 活动 in 业务活动费用,
+# 业务活动成本 and 职工活动支出, 福利 in 应付福利费, 工会 in 工会资金结转.  Listed are the expense,
+# cost and outlay accounts where purchases are booked, and the other names that hold such words;
+# each once, under the first chart below that has it.
+STANDARD_ACCOUNT_NAMES = [
+    # 政府会计制度: expenses and budget outlays
+    "业务活动费用", "单位管理费用", "经营费用", "资产处置费用", "上缴上级费用", "对附属单位补助费用", "所得税费用",
+    "其他费用", "行政支出", "事业支出", "经营支出", "上缴上级支出", "对附属单位补助支出", "投资支出", "债务还本支出",
+    "其他支出", "应付职工薪酬",
+    # 民间非营利组织会计制度
+    "业务活动成本", "管理费用", "筹资费用", "应付工资", "应付福利费",
+    # 村集体经济组织会计制度
+    "公益支出", "税金及附加", "应付劳务费", "公积公益金", "一事一议资金",
+    # 工会会计制度
+    "职工活动支出", "职工服务支出", "维权支出", "业务支出", "资本性支出", "补助下级支出", "工会资金结转", "工会资金结余",
+]
+
+
+def without_names(text: pd.Series, names) -> pd.Series:
+    """A ``line_text`` with every one of ``names`` (longest first) blanked out, so that the words
+    inside them count as no keyword: with the standard top-level account names, "购买慰问品
+    业务活动费用-慰问品" is searched as "购买慰问品|-慰问品", the summary and the line's own
+    sub-account.  The name becomes a "|" so that the words on either side of it do not join into
+    a word neither side wrote.  Once per distinct text, as ``line_text``."""
+    pattern = keyword_regex(names)
+    categories = pd.Series(text.cat.categories, dtype=object).str.replace(pattern, "|", regex=True)
+    # Texts that differed only in a standard name are now the same; a category must be unique.
+    codes, unique = pd.factorize(categories.to_numpy(dtype=object))
+    blanked = pd.Categorical.from_codes(codes[text.cat.codes.to_numpy()], categories=pd.Index(unique, dtype=object))
+    return pd.Series(blanked, index=text.index)
 
 
 def first_of_each(codes: np.ndarray) -> np.ndarray:

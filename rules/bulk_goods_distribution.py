@@ -17,6 +17,13 @@ Not flagged: supplies for the office's own use or for public work (打印纸, �
 口罩, 宣传资料 … in ``own_use_keywords``), and relief for named needy groups (慰问困难群众, 低保户,
 高龄老人 … in ``needy_keywords``) unless the summary says it went to everyone (全体, 每人, 人手).
 
+Where words are looked for: the words that make a finding (distribution, festival, purchase and
+everyone words) in the summary and the line's own sub-account — the account name without the
+standard top-level names of the charts (``standard_account_names``), so that 业务活动费用-慰问品
+counts as 慰问品 while 活动 in 业务活动费用 or 业务活动成本 is no activity word and
+业务活动费用-办公费 is no more suspect than 管理费用-办公费.  The words that clear a line (own use,
+needy groups) in the whole summary and account name: a false finding costs more than a missed one.
+
 ## Why is this bad?
 The eight-point rules forbid handing out goods, gifts and cards (滥发实物、礼品、购物卡) under the
 cover of an activity or a festival.  The notice cites 2021年7月12#凭证支付616个烧水壶1.85万元.
@@ -46,6 +53,9 @@ Office supplies for the office itself are not distribution; this look-alike is n
 - ``measure_words``, ``distribution_keywords``, ``weak_distribution_keywords``, ``purchase_keywords``,
   ``festival_keywords``, ``own_use_keywords``, ``needy_keywords``, ``everyone_keywords``.
 - ``goods_classes`` (["expense", "asset", "other"]), ``quantity_only_severity`` ("medium").
+- ``standard_account_names`` (业务活动费用, 业务活动成本, 管理费用, 其他支出, 公益支出, 经营支出,
+  职工活动支出 … of the government, non-profit, village and union charts): top-level names whose
+  words are not keywords.
 
 ## References
 - 中央八项规定及其实施细则：严禁以各种名义突击花钱和滥发津贴、补贴、奖金和实物
@@ -58,7 +68,8 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import chinese_number, fen, findings, joined_keywords, keyword_regex, line_text, voucher_keys, yuan
+from ._common import (STANDARD_ACCOUNT_NAMES, chinese_number, fen, findings, joined_keywords, keyword_regex, line_text,
+                      voucher_keys, without_names, yuan)
 
 ID = "bulk-goods-distribution"
 TITLE = "利用活动普发物资"
@@ -88,6 +99,7 @@ DEFAULTS = {
     "everyone_keywords": ["全体", "每人", "人手", "全员", "所有"],
     "goods_classes": ["expense", "asset", "other"],
     "quantity_only_severity": "medium",
+    "standard_account_names": list(STANDARD_ACCOUNT_NAMES),
 }
 OPTIONS_HELP = {
     "min_quantity": "一次购买同一物品的数量达到此数即视为批量。来源：本工具约定——社区工作人员一般 5–20 人，"
@@ -106,6 +118,8 @@ OPTIONS_HELP = {
     "everyone_keywords": "表示人人有份的词，出现时即使含 needy_keywords 也报告。来源：本工具约定。",
     "goods_classes": "检查哪些科目类别的借方：expense 费用支出，asset 资产（库存物资），other 未识别科目。来源：本工具约定。",
     "quantity_only_severity": "只有大批数量、没有节日或发放字样时的风险等级。来源：本工具约定。",
+    "standard_account_names": "各会计制度一级科目的标准名称；其中的字（如“业务活动费用”中的“活动”）不算发放、节日词。"
+                              "来源：政府会计制度、民间非营利组织会计制度、村集体经济组织会计制度、工会会计制度科目表。",
 }
 
 _CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千万]+"
@@ -143,7 +157,10 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     lines = ledger[["voucher_id", "line_id", "debit_fen", "summary", "account_name", "quantity"]][is_purchase]
     if lines.empty:
         return no_findings()
-    text = line_text(lines, ("summary", "account_name"))
+    whole_text = line_text(lines, ("summary", "account_name"))
+    # Words that make a finding are looked for in the summary and the line's own sub-account, not
+    # in the chart's top-level name (活动 of 业务活动费用); words that clear a line, in all of it.
+    text = without_names(whole_text, options["standard_account_names"])
     # Counts are read once per distinct summary: a ledger repeats its summaries.
     codes, summaries = pd.factorize(lines["summary"])
     summaries = pd.Series(summaries, dtype=lines["summary"].dtype).str.replace(r"\s+", "", regex=True)
@@ -152,15 +169,15 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     quantity = column_quantity.fillna(from_summary["quantity"])
     unit = from_summary["unit"].where(column_quantity.isna(), "")
 
-    def has(words) -> pd.Series:
-        return text.str.contains(keyword_regex(words), regex=True)
+    def has(words, where=text) -> pd.Series:
+        return where.str.contains(keyword_regex(words), regex=True)
 
     bulk = quantity >= float(options["min_quantity"])
     strong = has(options["distribution_keywords"])
     weak = has(options["weak_distribution_keywords"]) & (has(options["purchase_keywords"]) | quantity.notna())
     festival = has(options["festival_keywords"])
-    own_use = has(options["own_use_keywords"])
-    needy = has(options["needy_keywords"]) & ~has(options["everyone_keywords"])
+    own_use = has(options["own_use_keywords"], whole_text)
+    needy = has(options["needy_keywords"], whole_text) & ~has(options["everyone_keywords"])
     flagged = (bulk | strong | weak) & ~own_use & ~needy
     if not flagged.any():
         return no_findings()
@@ -171,8 +188,9 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     amount_text = yuan(hit["debit_fen"]).set_axis(hit.index)
     quantity_hit = quantity[hit.index]
     counted = quantity_hit.notna()
-    count_text = pd.Series("购买物品 ", index=hit.index) + _quantity_text(quantity_hit.fillna(0)) + " " + unit[hit.index] \
-        + "，金额 " + amount_text + " 元"
+    unit_hit = unit[hit.index]
+    count_text = pd.Series("购买物品 ", index=hit.index) + _quantity_text(quantity_hit.fillna(0)) \
+        + (" " + unit_hit).where(unit_hit != "", "") + "，金额 " + amount_text + " 元"
     count_text = count_text.where(counted, "购买物品金额 " + amount_text + " 元")
     with_cues = count_text + "，摘要含" + cues + "，疑似利用活动普发实物、礼品或购物卡"
     quantity_only = count_text + "，数量明显超过办公自用，未注明用途，请核实是否普发实物"

@@ -2,9 +2,16 @@
 
 ## What it does
 In any book other than the union book (工会账), finds expense lines (debits to the classes in
-``debit_classes``) whose summary, account name or counterparty names the trade union: 工会,
+``debit_classes``) whose summary, own sub-account or counterparty names the trade union: 工会,
 工会会员, 会员活动, 职工之家, or a union newspaper or magazine (《工人日报》, 《湖南工人报》,
 《中国工人》, 《工会博览》 …, with or without book-title marks).  One finding per voucher.
+
+The own sub-account is the account name without the standard top-level names of the charts
+(``standard_account_names``): 管理费用-工会经费 counts as 工会经费 — a union bill booked to the
+administrative book's union-funding sub-account is exactly what this rule is for — while 工会 in
+the union chart's 工会资金结转 / 工会资金结余 (seen when a union ledger's book is not recognised)
+is no union word.  The funding words below are looked for in the whole text, top-level names
+included (上缴 of 上缴上级支出): a false finding costs more than a missed one.
 
 Not flagged:
 - the same line in the union book;
@@ -46,6 +53,8 @@ look-alike in the administrative book is not flagged:
 - ``fund_transfer_words``: with 工会经费, the funding transfers the administrative book books
   correctly (拨缴、计提、返还).
 - ``debit_classes`` (["expense", "other"]): account classes whose debits are checked.
+- ``standard_account_names`` (业务活动费用, 管理费用, 职工活动支出, 工会资金结转 … of the government,
+  non-profit, village and union charts): top-level names whose words are not union words.
 
 ## References
 - 《工会会计制度》第二条、第六条（工会经费单独建账、独立核算）
@@ -58,7 +67,8 @@ import pandas as pd
 
 from checker.engine import no_findings
 
-from ._common import book_label, findings, joined_keywords, keyword_regex, line_text, voucher_keys, yuan
+from ._common import (STANDARD_ACCOUNT_NAMES, book_label, findings, joined_keywords, keyword_regex, line_text,
+                      voucher_keys, without_names, yuan)
 
 ID = "union-expense-in-admin-book"
 TITLE = "行政账报销工会票据"
@@ -73,6 +83,7 @@ DEFAULTS = {
     "ambiguous_publications": ["劳动保护", "工友"],
     "fund_transfer_words": ["拨缴", "上缴", "上解", "划拨", "拨付", "拨款", "计提", "缴纳", "交纳", "返还", "退回"],
     "debit_classes": ["expense", "other"],
+    "standard_account_names": list(STANDARD_ACCOUNT_NAMES),
 }
 OPTIONS_HELP = {
     "union_keywords": "摘要、科目或往来单位含这些词即视为工会支出（“会员”单独出现含义不明，不在默认词表）。"
@@ -83,6 +94,9 @@ OPTIONS_HELP = {
     "fund_transfer_words": "与“工会经费”同时出现时表示行政账向工会拨缴、计提工会经费或工会返还经费，属正确核算，不报告。"
                            "来源：《工会法》第四十三条（按工资总额 2% 向工会拨缴经费）。",
     "debit_classes": "检查哪些科目类别的借方：expense 费用支出，other 未识别科目。来源：本工具约定。",
+    "standard_account_names": "各会计制度一级科目的标准名称；其中的字（如“工会资金结转”中的“工会”）不算工会支出的标志，"
+                              "明细科目（如“管理费用-工会经费”中的“工会经费”）照常计入。"
+                              "来源：政府会计制度、民间非营利组织会计制度、村集体经济组织会计制度、工会会计制度科目表。",
 }
 
 # "工会" that continues into 会议/会餐/会审/会计/会商/会谈/会签/会同/会见 belongs to 施工会议,
@@ -99,7 +113,10 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     candidates = ledger[columns][is_candidate]
     if candidates.empty:
         return no_findings()
-    text = line_text(candidates)
+    whole_text = line_text(candidates)
+    # Union words are looked for in the summary, the line's own sub-account and the counterparty,
+    # not in the chart's top-level name (工会 of 工会资金结转); funding words, in all of it.
+    text = without_names(whole_text, options["standard_account_names"])
     union_words = [w for w in options["union_keywords"] if w != "工会"]
     bare_union = "|工会" + _NOT_UNION_AFTER if "工会" in options["union_keywords"] else ""
     named = text.str.contains(keyword_regex(union_words) + bare_union, regex=True)
@@ -107,7 +124,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     ambiguous = options["ambiguous_publications"]
     titled = (text.str.contains("《" + keyword_regex(ambiguous) + "》", regex=True)
               | (text.str.contains(keyword_regex(ambiguous), regex=True) & text.str.contains(_TITLE_CONTEXT, regex=True)))
-    excluded = text.str.contains("工会经费", regex=False) & text.str.contains(
+    excluded = whole_text.str.contains("工会经费", regex=False) & whole_text.str.contains(
         keyword_regex(options["fund_transfer_words"]), regex=True)
     hit = candidates[(named | publication | titled) & ~excluded]
     if hit.empty:

@@ -12,6 +12,13 @@ The finding is attached to the first line of the second occurrence.  Sheets that
 voucher order (科目明细账 sorted by account, where every voucher is split: more than
 ``max_split_share`` of its vouchers) are judged by dates only.
 
+Numbers are compared across all files of one entity's book and in their normalised form (记-0006
+and 记账凭证第6号 are one number); the message shows the number as the ledger wrote it and names
+the rows of each occurrence, with the sheet when they are on two sheets and the file and sheet
+when they are in two files (建设社区2021.xlsx / Sheet1 第 4–5 行、建设社区2021补录.xlsx / Sheet1
+第 2–3 行).  Vouchers of two entities never share a number, and the reader drops exact copies of
+a voucher (the same file received twice) before the rules run.
+
 ## Why is this bad?
 Two vouchers under one number hide one of them from the sequence check and make the voucher
 impossible to find from the books; it is also how a voucher is slipped in afterwards.
@@ -111,12 +118,17 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
                                                            & hit["date"].notna())
 
     run_spans = hit.groupby(["voucher_id", "run"], sort=False).agg(
-        sheet=("sheet", "first"), first_row=("row", "min"), last_row=("row", "max"))
+        file=("file", "first"), sheet=("sheet", "first"), first_row=("row", "min"), last_row=("row", "max"))
+    # Rows are named by sheet when the voucher number is on two sheets, by file and sheet when on
+    # two files (the same number in a main book and its 补录 file; two exports both named Sheet1).
+    files_per_key = run_spans.groupby(level="voucher_id")["file"].transform("nunique")
     sheets_per_key = run_spans.groupby(level="voucher_id")["sheet"].transform("nunique")
     rows = ("第 " + run_spans["first_row"].astype(str)
             + ("–" + run_spans["last_row"].astype(str)).where(run_spans["first_row"] != run_spans["last_row"], "")
             + " 行")
-    rows = (run_spans["sheet"] + " " + rows).where(sheets_per_key > 1, rows)
+    place = (run_spans["sheet"] + " ").where(sheets_per_key > 1, "")
+    place = (run_spans["file"] + " / " + run_spans["sheet"] + " ").where(files_per_key > 1, place)
+    rows = place + rows
     spans = rows.groupby(level="voucher_id").agg("、".join)
     run_count = run_spans.groupby(level="voucher_id").size()
     date_list = (hit.dropna(subset=["date"]).drop_duplicates(["voucher_id", "date"])

@@ -6,6 +6,11 @@ voucher numbers missing between 1 and the highest number used.  One finding per 
 the voucher just after it, naming the missing numbers compactly (缺 7–9 号).  Journals and account
 ledgers (which list only the vouchers touching one account) are not checked.
 
+A sequence runs across all files of one entity's book: a supplementary file (补录) whose 记-6 …
+记-8 continue the main file's 记-1 … 记-5 leaves no gap, while two entities each number on their
+own.  Numbers are compared in their normalised form (记-0006 is 6); the message describes the
+sequence by its word and those numbers (2021-03 记字凭证缺 2 号).
+
 ## Why is this bad?
 Vouchers are numbered in sequence each month; a gap means a voucher was removed, voided without
 being kept, or not entered.

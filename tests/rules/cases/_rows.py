@@ -11,3 +11,9 @@ def entry(voucher, date, summary, debit_account, credit_account, amount, first_l
     credit = {"voucher": voucher, "date": date, "summary": summary, "account": credit_account,
               "debit": "", "credit": amount, **voucher_fields}
     return [debit, credit]
+
+
+def in_file(file, rows, sheet="Sheet1", first_row=2, **line_fields):
+    """``rows`` as the lines of one sheet of ``file``, numbered from ``first_row`` as Excel shows
+    them; ``line_fields`` (entity, book …) on every line."""
+    return [dict(row, file=file, sheet=sheet, row=first_row + i, **line_fields) for i, row in enumerate(rows)]

@@ -42,4 +42,22 @@ CASES = [
      "rows": entry("记-26", "2021-06-01", "购买活动室椅子60把", "固定资产", "银行存款", 4800), "expect": []},
     {"name": "look-alike: masks for epidemic control",
      "rows": entry("记-27", "2021-02-01", "购买口罩5000个", "管理费用-其他", "银行存款", 2500), "expect": []},
+    # Government and non-profit charts: 活动 of 业务活动费用 / 业务活动成本 is the chart's, not an activity.
+    {"name": "look-alike: office supplies booked to 业务活动费用-办公费, 数量 100",
+     "rows": entry("记-28", "2021-03-10", "购买办公用品", "业务活动费用-办公费", "银行存款", 3000,
+                   first_line={"quantity": 100}),
+     "expect": []},
+    {"name": "业务活动费用 is no activity word: a bare quantity stays a quantity-only finding",
+     "rows": entry("记-29", "2021-03-11", "购买保温杯", "业务活动费用-其他", "银行存款", 3000, first_line={"quantity": 100})
+             + entry("记-30", "2021-03-12", "购买保温杯", "业务活动成本", "银行存款", 3000, first_line={"quantity": 100}),
+     "expect": [{"voucher": "记-29", "severity": "medium", "message": ["购买物品 100，金额 3,000.00 元", "数量明显超过办公自用"]},
+                {"voucher": "记-30", "severity": "medium", "message": "数量明显超过办公自用"}]},
+    {"name": "look-alike: 业务活动费用 with no quantity and no distribution word",
+     "rows": entry("记-31", "2021-03-13", "采购物资一批", "业务活动费用-其他", "银行存款", 3000), "expect": []},
+    {"name": "a real distribution booked to 业务活动费用-慰问品 is still found, by its own sub-account",
+     "rows": entry("记-32", "2021-09-10", "发放", "业务活动费用-慰问品", "银行存款", 3000),
+     "expect": [{"voucher": "记-32", "severity": "high", "message": "“慰问品”"}]},
+    {"name": "an activity the summary names is still an activity word",
+     "rows": entry("记-33", "2021-07-01", "七一活动购买纪念品", "业务活动费用-其他", "银行存款", 4000),
+     "expect": [{"voucher": "记-33", "message": ["“七一”", "“活动”", "“纪念品”"]}]},
 ]

@@ -1,4 +1,4 @@
-from tests.rules.cases._rows import entry
+from tests.rules.cases._rows import entry, in_file
 
 CASES = [
     {"name": "one number missing",
@@ -27,4 +27,21 @@ CASES = [
              + entry("记-20210300003", "2021-03-02", "b", "管理费用", "银行存款", 10),
      "options": {"start_at_one": False},
      "expect": [{"voucher": "记-20210300003", "message": "2021-03 记字凭证缺 20210300002 号"}]},
+    # A book can come in several files: the numbering runs across all files of one entity's book.
+    {"name": "look-alike: a supplementary file continues the main book's numbers",
+     "rows": in_file("建设社区2021.xlsx", [r for n in range(1, 6) for r in entry(f"记-{n}", f"2021-03-0{n}", "a", "管理费用",
+                                                                                "银行存款", 10)])
+             + in_file("建设社区2021补录.xlsx", [r for n in range(6, 9) for r in entry(f"记-{n}", "2021-03-28", "b", "管理费用",
+                                                                                  "银行存款", 10)]),
+     "expect": []},
+    {"name": "a gap between the main book and its supplementary file",
+     "rows": in_file("建设社区2021.xlsx", [r for n in range(1, 6) for r in entry(f"记-{n}", f"2021-03-0{n}", "a", "管理费用",
+                                                                                "银行存款", 10)])
+             + in_file("建设社区2021补录.xlsx", entry("记-8", "2021-03-28", "b", "管理费用", "银行存款", 10)),
+     "expect": [{"voucher": "记-8", "message": "2021-03 记字凭证缺 6–7 号（共 2 张）"}]},
+    {"name": "each entity numbers on its own, though both books are in one folder",
+     "rows": in_file("建设社区.xlsx", entry("记-1", "2021-03-01", "a", "管理费用", "银行存款", 10)
+                     + entry("记-2", "2021-03-02", "b", "管理费用", "银行存款", 10), entity="建设社区")
+             + in_file("和平社区.xlsx", entry("记-3", "2021-03-03", "c", "管理费用", "银行存款", 10), entity="和平社区"),
+     "expect": [{"voucher": "记-3", "message": "2021-03 记字凭证缺 1–2 号"}]},
 ]
