@@ -3,13 +3,17 @@ the cells held, and what the files mean together once read (copies: ``checker.co
 two sides of one voucher in a cash and a bank journal: ``checker.journals``)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from .copies import find_copies
+from .journals import pair_mirrored_sides
 
 from .model import DataError, ReadResult, SheetInfo
 from .policy import Policy
 from .read import (DROP_REASONS, PreparedFile, PreparedSheet, read_batch, finish_file, merge_pieces,
                    prepare_file, split_sheet)
-from .schema import assemble, finalise_ledger, validate_ledger, warm_up
+from .schema import assemble, finalise_ledger, first_appearance, validate_ledger, warm_up
 from .sources import InputFile, Opener, collect_inputs  # noqa: F401 - part of this module's API
 
 DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
@@ -103,9 +107,51 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
     if not parts:
         return ReadResult(ledger=finalise_ledger(pd.DataFrame()), sheets=sheets, errors=errors, dropped=dropped)
-    read = ReadResult(ledger=assemble(parts), sheets=sheets, errors=errors, dropped=dropped)
+    read = without_repeats(ReadResult(ledger=assemble(parts), sheets=sheets, errors=errors, dropped=dropped))
     del parts
     return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
+
+
+MIRRORED_SIDE = "现金与银行存款日记账中同一凭证的另一面，只计入一次"
+
+
+def without_repeats(read: ReadResult) -> ReadResult:
+    """The ledger with what the batch holds twice taken out: copied sheets and vouchers
+    (``copies``), and the second view of a voucher read from both a cash and a bank journal
+    (``journals.pair_mirrored_sides``).  Each row taken out is counted against its sheet and
+    listed as dropped, so every sheet's rows still add up; each copy is said once."""
+    ledger = read.ledger
+    found = find_copies(ledger)
+    drop, reasons = found.drop, found.reasons
+    if len(drop):
+        keep = np.ones(len(ledger), dtype=bool)
+        keep[drop] = False
+        mirrored = np.flatnonzero(keep)[pair_mirrored_sides(ledger.iloc[np.flatnonzero(keep)])]
+    else:
+        mirrored = pair_mirrored_sides(ledger)
+    if len(mirrored):
+        drop = np.concatenate([drop, mirrored])
+        reasons = np.concatenate([reasons, np.full(len(mirrored), MIRRORED_SIDE, dtype=object)])
+    errors = read.errors + [DataError(file, sheet, None, "", message, "warning") for file, sheet, message in found.warnings]
+    if not len(drop):
+        return ReadResult(ledger, read.sheets, errors, read.dropped) if found.warnings else read
+    taken = ledger.iloc[drop]
+    # A journal row is two lines: count rows, not lines.
+    rows = pd.DataFrame({"file": taken["file"].to_numpy(dtype=object), "sheet": taken["sheet"].to_numpy(dtype=object),
+                         "row": taken["row"].to_numpy(), "reason": reasons,
+                         "text": taken["summary"].to_numpy(dtype=object)}).drop_duplicates(["file", "sheet", "row"])
+    infos = {(info.file, info.sheet): info for info in read.sheets}
+    for (file, sheet, reason), count in rows.groupby(["file", "sheet", "reason"]).size().items():
+        info = infos.get((file, sheet))
+        if info is not None:
+            info.lines -= int(count)
+            info.skipped[reason] = info.skipped.get(reason, 0) + int(count)
+    keep = np.ones(len(ledger), dtype=bool)
+    keep[drop] = False
+    ledger = ledger.iloc[np.flatnonzero(keep)]
+    ledger["voucher_id"] = first_appearance(ledger["voucher_id"].to_numpy())
+    dropped = pd.concat([read.dropped, rows[DROPPED_COLUMNS]], ignore_index=True)
+    return ReadResult(ledger, read.sheets, errors, dropped)
 
 
 def with_schema_checked(read: ReadResult, ledger: pd.DataFrame, schema_errors: list[DataError]) -> ReadResult:
@@ -131,3 +177,17 @@ def _count_schema_drops(sheets: list[SheetInfo], schema_errors: list[DataError])
         if rows:
             info.lines -= len(rows)
             info.skipped[DROP_REASONS["schema"]] = info.skipped.get(DROP_REASONS["schema"], 0) + len(rows)
+
+
+def nothing_read(read: ReadResult, inputs: int) -> DataError | None:
+    """The error for a scan that read no entry line at all (it must never say "nothing found"),
+    with why: no ledger file among the inputs, or none of them held a readable entry."""
+    if len(read.ledger):
+        return None
+    if inputs == 0:
+        skipped = len({e.file for e in read.errors})
+        why = (f"给出的路径中没有 Excel 或 CSV 账簿文件（另有 {skipped} 个其他文件，见数据问题）" if skipped
+               else "给出的路径中没有 Excel 或 CSV 账簿文件")
+    else:
+        why = f"读取了 {inputs} 个文件，但其中没有可检查的分录（原因见数据问题中各文件的说明）"
+    return DataError("", "", None, "", f"没有读到任何分录：{why}。检查没有进行，请确认选择的文件夹或文件。")

@@ -13,7 +13,7 @@ from . import __version__
 from .engine import run_rules
 from .model import ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules
-from .batch import collect_inputs, read_inputs, with_schema_checked
+from .batch import collect_inputs, nothing_read, read_inputs, with_schema_checked
 from .registry import discover
 from .schema import validate_ledger
 
@@ -37,6 +37,9 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
         on_files(len(items))
     read = read_inputs(items, policy, jobs=jobs, progress=progress, opener=opener, validate=False)
     read = ReadResult(read.ledger, read.sheets, input_errors + read.errors, read.dropped)
+    empty = nothing_read(read, len(items))
+    if empty is not None:
+        read.errors.append(empty)
     # The schema check and the rules read the same ledger side by side (pandera's checks run in
     # Arrow kernels that leave the GIL to the rules).  A line that breaks the schema is a defect of
     # the reader, rare; when there is one, the rules run again without it.

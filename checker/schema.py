@@ -169,7 +169,7 @@ def _slice(values, start: int, end: int):
     return values[start:end]
 
 
-def _first_appearance(ids: np.ndarray) -> np.ndarray:
+def first_appearance(ids: np.ndarray) -> np.ndarray:
     """Renumber ids 0, 1, 2 … in order of first appearance (linear, no sort of the lines)."""
     if not len(ids):
         return ids
@@ -203,7 +203,7 @@ def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
         else:
             columns[column] = np.concatenate(values) if values else np.array([], dtype=dtype)
     voucher = np.concatenate([ids[i][a:b] for i, a, b in pieces]) if pieces else np.array([], dtype="int64")
-    columns["voucher_id"] = _first_appearance(voucher) if reordered else voucher
+    columns["voucher_id"] = first_appearance(voucher) if reordered else voucher
     # copy=False: the columns were just built for this frame; pandas would otherwise copy every
     # one and stack the numeric ones into blocks (0.15 s per million lines, for nothing).
     ledger = pd.DataFrame({column: columns[column] for column in LEDGER_COLUMNS},
@@ -213,7 +213,7 @@ def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
         order = np.concatenate([parts[i]["_order"][a:b] for i, a, b in pieces])
         ledger = ledger.iloc[np.argsort(order, kind="stable")]
         ledger["line_id"] = np.arange(first_line_id, first_line_id + n, dtype="int64")
-        ledger["voucher_id"] = _first_appearance(ledger["voucher_id"].to_numpy())
+        ledger["voucher_id"] = first_appearance(ledger["voucher_id"].to_numpy())
         ledger.index = pd.Index(ledger["line_id"].to_numpy(), name=None)
     return ledger
 

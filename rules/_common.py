@@ -321,6 +321,8 @@ def journal_like_lines(ledger: pd.DataFrame, single_line_share: float = 0.8) -> 
     would flag every voucher there."""
     if ledger.empty:
         return pd.Series(False, index=ledger.index)
+    # A cash or bank journal read as voucher lines (checker.journals) shows two lines a row.
+    read_as_journal = ledger["journal"].to_numpy(dtype=object) != "" if "journal" in ledger else False
     place = place_codes(ledger)
     by_voucher = Vouchers(ledger["voucher_id"])
     # Lines per (sheet, voucher): a voucher that is on two sheets counts on each.
@@ -332,7 +334,7 @@ def journal_like_lines(ledger: pd.DataFrame, single_line_share: float = 0.8) -> 
     vouchers = np.bincount(pair_place)
     share = np.bincount(pair_place, weights=lines == 1) / vouchers
     journal = (share >= single_line_share) & (vouchers >= 3)
-    return pd.Series(journal[place], index=ledger.index)
+    return pd.Series(journal[place] | read_as_journal, index=ledger.index)
 
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,

@@ -82,7 +82,7 @@ OPTIONS_HELP = {
 
 
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
-    lines = in_sheet_order(ledger, ["voucher_id", "voucher", "period", "date", "debit_fen"], ledger["voucher_no"] > 0)
+    lines = in_sheet_order(ledger, ["voucher_id", "voucher", "period", "date", "debit_fen", "journal"], ledger["voucher_no"] > 0)
     if lines.empty:
         return no_findings()
     by_voucher = Vouchers(lines["voucher_id"])
@@ -97,6 +97,9 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     pair_place = pairs // by_voucher.count
     split_share = np.bincount(pair_place, weights=runs_in_sheet > 1) / np.bincount(pair_place)
     in_order = ~(split_share > float(options["max_split_share"]))[place]
+    # A voucher touching cash and bank is in both journals: journals are judged by dates only.
+    if "journal" in lines:
+        in_order &= lines["journal"].to_numpy(dtype=object) == ""
 
     runs = np.bincount(voucher[starts[in_order[starts]]], minlength=by_voucher.count)
     # Two dates or more: the earliest and the latest date of a voucher differ.
