@@ -112,6 +112,8 @@ class Option:
         """What values it takes, as a Chinese noun phrase: 不小于 0 的金额（元）."""
         raise NotImplementedError
 
+    kind = "值"     # a few words for the README catalogue: 金额 ≥ 0（元）, 词语列表 …
+
     def shown(self, value) -> str:
         """A value in the listing of ``rules`` and the README: as the user would write it."""
         return toml_text(value)
@@ -166,6 +168,17 @@ class Number(Option):
             self.refuse(f"；{_number_text(value)} 超过上限 {_number_text(self.maximum)}" if self.maximum >= SILENT_MAXIMUM else "")
         return value
 
+    @property
+    def kind(self) -> str:
+        noun = "整数" if self.whole else ("金额" if self.unit == "元" else "数字")
+        if self.maximum is not None and self.maximum < SILENT_MAXIMUM:
+            bounds = f" {_number_text(self.minimum)}–{_number_text(self.maximum)}" if self.minimum is not None \
+                else f" ≤ {_number_text(self.maximum)}"
+        else:
+            bounds = f" ≥ {_number_text(self.minimum)}" if self.minimum is not None else ""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{noun}{bounds}{unit}" + ("，可留空" if self.optional else "")
+
     def shown(self, value) -> str:
         if value == "":
             return "（未设置）"
@@ -190,6 +203,10 @@ def Count(default, help: str, *, minimum: int = 1, maximum: int | None = None) -
 class Flag(Option):
     """true or false."""
     expected = "true 或 false（不加引号）"
+    kind = "true/false"
+
+    def shown(self, value) -> str:
+        return f"{toml_text(value)}（{'是' if value else '否'}）"
 
     def check(self, value):
         if not isinstance(value, bool):
@@ -200,6 +217,7 @@ class Flag(Option):
 class Words(Option):
     """A list of words (keywords, name endings); never one string split into characters."""
     expected = "方括号括起的词语列表，例如 [\"工资\", \"薪酬\"]"
+    kind = "词语列表"
 
     def check(self, value):
         if isinstance(value, str):
@@ -219,6 +237,7 @@ class Words(Option):
 
 class Choices(Option):
     """A list of names, each one of ``choices`` (name → Chinese label)."""
+    kind = "名称列表"
 
     def __init__(self, default, help: str, *, choices: Mapping[str, str]):
         self.choices = dict(choices)
@@ -245,11 +264,14 @@ class Choices(Option):
 
 def AccountClasses(default, help: str) -> Choices:
     """A list of account classes (checker.accounts decides the class of every account)."""
-    return Choices(default, help, choices=ACCOUNT_CLASS_LABELS)
+    option = Choices(default, help, choices=ACCOUNT_CLASS_LABELS)
+    option.kind = "科目类别列表"
+    return option
 
 
 class Severity(Option):
     """One of high, medium, low."""
+    kind = "high/medium/low"
     expected = "、".join(f"\"{name}\"（{SEVERITY_LABELS[name]}）" for name in SEVERITIES) + " 之一"
 
     def check(self, value):
@@ -267,6 +289,7 @@ class Severity(Option):
 
 class FieldWords(Option):
     """Extra words per ledger field, e.g. header synonyms: { summary = ["业务说明"] }."""
+    kind = "字段 → 词语列表"
     expected = "字段名到词语列表的表，例如 { summary = [\"业务说明\"] }，字段名见 checker/fields.py"
 
     def check(self, value):
@@ -311,6 +334,7 @@ def inferred(default, help: str) -> Option:
 class Text(Option):
     """Any one piece of text."""
     expected = "加英文双引号的文字"
+    kind = "文字"
 
     def check(self, value):
         if not isinstance(value, str):
