@@ -47,7 +47,8 @@ def toml_text(value) -> str:
         return repr(value) if math.isfinite(value) else ("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        escaped = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in escaped)
+        escaped = "".join(ch if ch.isprintable() or ch == " " else
+                          f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}" for ch in escaped)
         return f'"{escaped}"'
     if isinstance(value, (list, tuple)):
         items = [toml_text(v) for v in value]
@@ -73,10 +74,17 @@ def written(value) -> str:
     kind = ("数字" if isinstance(value, (int, float))
             else "文字" if isinstance(value, str) else "列表" if isinstance(value, list)
             else "表" if isinstance(value, Mapping) else "日期时间" if isinstance(value, (dt.date, dt.time)) else "值")
-    text = toml_text(value).replace("\n", " ")
-    if len(text) > 60:
-        text = text[:57] + "…"
-    return f"{kind} {text}"
+    return f"{kind} {inline(value)}"
+
+
+def inline(value, limit: int = 60) -> str:
+    """A value on one line, cut short when long."""
+    try:
+        text = " ".join(toml_text(value).split())
+    except TypeError:
+        text = repr(value)
+    text = text.replace("[ ", "[").replace(", ]", "]")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # A bound this large only guards the arithmetic; it is named when it is broken, not in every message.
@@ -221,7 +229,7 @@ class Words(Option):
 
     def check(self, value):
         if isinstance(value, str):
-            self.refuse("；只有一个词也要写方括号，例如 [\"" + value.replace('"', "")[:10] + "\"]，否则会被当成一个个单字")
+            self.refuse(f"；只有一个词也要写方括号，例如 [{inline(value, 20)}]，否则会被当成一个个单字")
         if not isinstance(value, list):
             self.refuse()
         cleaned = []
@@ -298,9 +306,9 @@ class FieldWords(Option):
         checked = {}
         for field_name, words in value.items():
             if field_name not in SOURCE_FIELDS:
-                self.refuse(f"；没有名为 {field_name} 的字段")
+                self.refuse(f"；没有名为 {toml_key(field_name)} 的字段")
             if isinstance(words, str):
-                self.refuse(f"；{field_name} 的词语也要写方括号，例如 {field_name} = [\"{words}\"]")
+                self.refuse(f"；{field_name} 的词语也要写方括号，例如 {field_name} = [{inline(words, 20)}]")
             try:
                 checked[field_name] = Words([], "").check(words)
             except OptionValueError as exc:
@@ -312,10 +320,7 @@ class FieldWords(Option):
 
 
 def _item_text(value) -> str:
-    try:
-        return toml_text(value)
-    except TypeError:
-        return repr(value)
+    return inline(value, 30)
 
 
 def inferred(default, help: str) -> Option:

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# Windows refuses to open a workbook for writing while Excel or WPS has it open.
+WINDOWS = os.name == "nt"
+
+
 class OutputPathError(ValueError):
     """An output that cannot be written there; the message is for the user."""
 
@@ -100,7 +104,7 @@ def write_failure(exc: OSError, path: Path, label: str) -> str:
         if is_read_only(path):
             return read_only_message(path, label)
         locks = lock_files(path)
-        if locks or os.name == "nt":     # on Windows an open workbook refuses to be opened for writing
+        if locks or WINDOWS:
             return locked_message(path, label, locks[0] if locks else None)
     if isinstance(exc, PermissionError):
         return f"无法写出{label} {path}：没有在文件夹 {path.parent} 中写文件的权限；请换一个位置。"

@@ -88,7 +88,7 @@ class Policy:
         known = {r.id for r in rules}
         unknown = [rid for rid in self.rules if rid not in known]
         if unknown:
-            raise PolicyError(f"{self.named} 中的规则编号不存在：{', '.join(unknown)}（可用 voucher-check rules 查看全部规则）")
+            raise PolicyError(f"{self.named} 中有不存在的规则编号：{_keys(unknown)}（可用 voucher-check rules 查看全部规则）。")
         for rule in rules:
             where = f"[rules.{rule.id}]"
             settings = self._rule_settings(rule, self.rules.get(rule.id, {}), where)
@@ -101,7 +101,7 @@ class Policy:
             raise PolicyError(f"{self.named} 中 {where} 应为一节选项（如 {where} 下一行写 enabled = true），{_wrote(settings)}。")
         unknown = [k for k in settings if k not in rule.declared and k != "enabled"]
         if unknown:
-            raise PolicyError(f"{self.named} 中 {where} 有未知选项：{', '.join(unknown)}；"
+            raise PolicyError(f"{self.named} 中 {where} 有未知选项：{_keys(unknown)}；"
                               f"规则 {rule.id} 的选项为：{', '.join(rule.declared) or '无'}。")
         checked = {}
         for name, value in settings.items():
@@ -126,6 +126,11 @@ class Policy:
 
 
 ENABLED = Flag(True, help="为 false 时不运行该规则。")
+
+
+def _keys(names) -> str:
+    """Names from the file as they would be written there (quoted when they need it)."""
+    return "、".join(toml_key(str(name)) for name in names)
 
 
 def _wrote(value) -> str:
@@ -220,7 +225,7 @@ def _read_sources(reading: Mapping, policy: Policy) -> list[dict]:
         at = f"第 {number} 项 {where}"
         unknown = [k for k in source if k not in SOURCE_KEYS]
         if unknown:
-            raise PolicyError(f"{policy.named} 中{at}有未知选项：{', '.join(unknown)}；可写 pattern、entity、book。")
+            raise PolicyError(f"{policy.named} 中{at}有未知选项：{_keys(unknown)}；可写 pattern、entity、book。")
         if "pattern" not in source:
             raise PolicyError(f"{policy.named} 中{at}缺少 pattern（文件路径通配符，如 pattern = \"*工会*\"）。")
         _text(source["pattern"], at, "pattern", policy, required=True)
@@ -235,7 +240,7 @@ def _read_accounts(data: dict, policy: Policy) -> tuple[dict, dict]:
     accounts = _section(data, "accounts", policy)
     unknown = [k for k in accounts if k not in ("names", "code_prefixes")]
     if unknown:
-        raise PolicyError(f"{policy.named} 中 [accounts] 有未知的节：{', '.join(unknown)}；可写 [accounts.names] 和 "
+        raise PolicyError(f"{policy.named} 中 [accounts] 有未知的节：{_keys(unknown)}；可写 [accounts.names] 和 "
                           "[accounts.code_prefixes]。")
     classes = "、".join(f"{c}（{ACCOUNT_CLASS_LABELS[c]}）" for c in ACCOUNT_CLASSES)
     names, prefixes = {}, {}
@@ -246,7 +251,7 @@ def _read_accounts(data: dict, policy: Policy) -> tuple[dict, dict]:
             raise PolicyError(f"{policy.named} 中 {where} 应为一节，{_wrote(table)}。")
         for account_class, values in table.items():
             if account_class not in ACCOUNT_CLASSES:
-                raise PolicyError(f"{policy.named} 中 {where} 的 {account_class} 不是科目类别；类别为 {classes}。")
+                raise PolicyError(f"{policy.named} 中 {where} 的 {toml_key(account_class)} 不是科目类别；类别为 {classes}。")
             if part == "names":
                 target[account_class] = policy._checked(Words([], ""), values, where, account_class)
                 continue
@@ -266,7 +271,7 @@ def _read_overrides(data: dict, policy: Policy) -> list[dict]:
         at = f"第 {number} 项 {where}"
         unknown = [k for k in override if k not in OVERRIDE_KEYS]
         if unknown:
-            raise PolicyError(f"{policy.named} 中{at}有未知选项：{', '.join(unknown)}；可写 entity、book 和 "
+            raise PolicyError(f"{policy.named} 中{at}有未知选项：{_keys(unknown)}；可写 entity、book 和 "
                               "[overrides.rules.<规则编号>]。")
         if "entity" in override:
             _text(override["entity"], at, "entity", policy)
@@ -301,14 +306,14 @@ def load_policy(path: str | Path | None) -> Policy:
     policy.path = str(path)
     unknown = [k for k in data if k not in SECTIONS]
     if unknown:
-        raise PolicyError(f"{policy.named} 中有未知的节或选项：{', '.join(unknown)}；可写的节为 "
+        raise PolicyError(f"{policy.named} 中有未知的节或选项：{_keys(unknown)}；可写的节为 "
                           f"{'、'.join(f'[{s}]' for s in SECTIONS[:3])} 和 [[overrides]]。")
     reading = _section(data, "reading", policy)
     for key, value in reading.items():
         if key == "sources":
             continue
         if key not in READING_OPTIONS:
-            raise PolicyError(f"{policy.named} 中 [reading] 有未知选项：{key}；可写的选项为 {', '.join(READING_OPTIONS)}、"
+            raise PolicyError(f"{policy.named} 中 [reading] 有未知选项：{toml_key(key)}；可写的选项为 {', '.join(READING_OPTIONS)}、"
                               "[[reading.sources]]。")
         policy.reading[key] = policy._checked(READING_OPTIONS[key], value, "[reading]", key)
     policy.sources = _read_sources(reading, policy)
@@ -330,7 +335,7 @@ def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip:
     for number, override in enumerate(policy.overrides, start=1):
         for rule_id, settings in override.get("rules", {}).items():
             if rule_id not in by_id:
-                raise PolicyError(f"{policy.named} 中第 {number} 项 [[overrides]] 的规则编号不存在：{rule_id}"
+                raise PolicyError(f"{policy.named} 中第 {number} 项 [[overrides]] 有不存在的规则编号：{toml_key(rule_id)}"
                                   "（可用 voucher-check rules 查看全部规则）。")
             where = f"第 {number} 项 [[overrides]] 的 [overrides.rules.{rule_id}]"
             override["rules"][rule_id] = policy._rule_settings(by_id[rule_id], settings, where)
