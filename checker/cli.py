@@ -12,8 +12,11 @@ from pathlib import Path
 
 import click
 
+from .click_zh import ChineseGroup, ExistingFile, UsageProblem, WholeNumber
 from .fields import BOOK_LABELS, SEVERITY_LABELS, SOURCE_FIELD_LABELS
+from .model import EXIT_CODE_MEANINGS, ExitCode
 from .money import format_yuan
+from .output_paths import Output, OutputPathError, planned, write_failure
 from .policy import PolicyError, default_policy_text, load_policy, prepare_rules
 from .registry import discover
 
@@ -78,16 +81,11 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-class PolicyProblem(click.ClickException):
-    """A policy or option the scan cannot start with: exit 2, like unreadable input."""
-    exit_code = 2
-
-
 def _load(config: str | None):
     try:
         return load_policy(config)
     except PolicyError as exc:
-        raise PolicyProblem(str(exc)) from None
+        raise UsageProblem(str(exc)) from None
 
 
 def _show_version(ctx: click.Context, _param, value: bool) -> None:
@@ -98,45 +96,79 @@ def _show_version(ctx: click.Context, _param, value: bool) -> None:
         ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _exit_codes_help() -> str:
+    # \b keeps click from re-wrapping the lines of the table.
+    return "\b\n退出码：\n" + "\n".join(f"  {int(code)}  {chinese}" for code, (_, chinese) in EXIT_CODE_MEANINGS.items())
+
+
+@click.group(cls=ChineseGroup, invoke_without_command=True, epilog=_exit_codes_help(),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
-              help="Show the version and exit.")
-def main() -> None:
-    """社区/村账簿凭证检查工具：读取 Excel 导出的序时账，找出违反财务规定的凭证，生成例外事项报告。"""
+              help="显示版本号并退出。")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """社区/村账簿凭证检查工具：读取 Excel 导出的序时账，找出违反财务规定的凭证，生成例外事项报告。
+
+    在每个命令后加 -h 查看它的用法，例如 voucher-check scan -h。
+    """
     _make_console_safe()
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _periods(text: str | None):
+    from .model import PeriodError, parse_period_filter
+    try:
+        return parse_period_filter(text)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+
+
+def _planned_outputs(report_path, json_path, csv_path, no_report) -> list[Output]:
+    """Every file the scan will write, checked before anything is read."""
+    wanted = []
+    if json_path and json_path != "-":
+        wanted.append((json_path, "JSON 结果", "--json", ".json"))
+    if csv_path:
+        wanted.append((csv_path, "CSV 问题清单", "--csv", ".csv"))
+    if not no_report:
+        wanted.append((report_path if report_path is not None else str(DEFAULT_REPORT), "Excel 报告", "-o", ".xlsx"))
+    try:
+        return [planned(*item) for item in wanted]
+    except OutputPathError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+DEFAULT_REPORT = Path("reports") / "凭证检查报告.xlsx"
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False),
-              help="Excel 报告路径（默认 reports/凭证检查报告.xlsx）。")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True),
-              help="同时写出 JSON 结果；“-”表示输出到屏幕。")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="同时把问题清单写成 CSV。")
-@click.option("--config", type=click.Path(dir_okay=False), help="策略文件（voucher-check init-config 生成）。")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.argument("paths", nargs=-1, required=True, metavar="路径...")
+@click.option("-o", "--output", "report_path", metavar="报告.xlsx",
+              help="Excel 报告的文件名（默认 reports/凭证检查报告.xlsx；没有扩展名时加上 .xlsx）。")
+@click.option("--json", "json_path", metavar="文件.json", help="同时写出 JSON 结果；写“-”表示输出到屏幕。")
+@click.option("--csv", "csv_path", metavar="文件.csv", help="同时把问题清单写成 CSV。")
+@click.option("--config", metavar="策略.toml", help="策略文件（用 voucher-check init-config 生成）。")
+@click.option("--jobs", type=WholeNumber(1), default=None, metavar="N",
               help="同时读取的文件数（读取线程数；默认每个 CPU 核一个）。")
-@click.option("--period", "period_text", help="只报告这些月份的问题，如 2021-09 或 2021-01..2021-06；仍读取全部账簿以便核对余额和编号。")
-@click.option("--rule", "only", multiple=True, help="只运行这些规则（可重复）。")
-@click.option("--skip-rule", "skip", multiple=True, help="不运行这些规则（可重复）。")
+@click.option("--period", "period_text", metavar="月份",
+              help="只报告这些月份的问题，如 2021-09 或 2021-01..2021-06；仍读取全部账簿以便核对余额和编号。")
+@click.option("--rule", "only", multiple=True, metavar="规则编号", help="只运行这些规则（可重复）。")
+@click.option("--skip-rule", "skip", multiple=True, metavar="规则编号", help="不运行这些规则（可重复）。")
 @click.option("--no-report", is_flag=True, help="不写 Excel 报告。")
 def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, no_report):
-    """检查 PATHS 中的账簿文件（.xlsx .xlsm .xls .csv，可为文件夹，递归查找）。
+    """检查账簿，写出例外事项报告。
 
-    退出码：0 未发现问题；1 发现问题；2 有输入无法读取（其余文件的结果照常写出）；3 工具自身出错。
-    """
+    “路径”可以是账簿文件（.xlsx .xlsm .xls .ods .csv），也可以是文件夹（逐层查找其中的账簿）；可写多个。"""
     import datetime as dt
 
-    from .model import parse_period_filter
     with _loading():
         from .sources import Opener, collect_inputs, tune_memory
         tune_memory()
         started = dt.datetime.now().replace(microsecond=0)
         policy = _load(config)
-        try:
-            periods = parse_period_filter(period_text)
-        except ValueError:
-            raise click.BadParameter("应为 2021-09 或 2021-01..2021-06 这样的月份", param_hint="--period") from None
+        periods = _periods(period_text)
+        outputs = _planned_outputs(report_path, json_path, csv_path, no_report)
         # Reading starts now, on threads, while pandas, the rules and the report writer load.
         inputs = collect_inputs(paths)
         opener = Opener(inputs[0], policy.reading, jobs)
@@ -163,10 +195,16 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         result = run_scan(paths, policy, jobs=opener.jobs, only=only, skip=skip, periods=periods,
                           progress=progress, on_files=on_files, inputs=inputs, opener=opener, started=started)
     except PolicyError as exc:
-        raise PolicyProblem(str(exc)) from None
+        raise UsageProblem(str(exc)) from None
     finally:
         if "bar" in bar_holder:
             bar_holder["bar"].__exit__(None, None, None)
+
+    empty_period = _period_note(result)
+    if empty_period is not None and empty_period[1]:
+        print_summary(result, [], err=to_stderr)
+        _echo(empty_period[0], err=True)
+        sys.exit(ExitCode.INPUT_UNREADABLE if result.exit_code == ExitCode.INPUT_UNREADABLE else ExitCode.USAGE)
 
     written = []
     try:
@@ -174,35 +212,50 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         # report cannot be written.
         if json_path == "-":
             click.echo(dump_json(result))
-        elif json_path:
-            Path(json_path).parent.mkdir(parents=True, exist_ok=True)
-            Path(json_path).write_text(dump_json(result), encoding="utf-8")
-            written.append(("JSON 结果", json_path))
-        if csv_path:
-            from .report import write_findings_csv
-            Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
-            write_findings_csv(result, csv_path)
-            written.append(("CSV 问题清单", csv_path))
-        if not no_report:
-            from .report import write_report
-            report_path = Path(report_path or Path("reports") / "凭证检查报告.xlsx")
-            report_path.parent.mkdir(parents=True, exist_ok=True)
-            write_report(result, report_path)
-            written.append(("Excel 报告", str(report_path)))
-    except PermissionError as exc:
+        for output in outputs:
+            output.path.parent.mkdir(parents=True, exist_ok=True)
+            if output.option == "--json":
+                output.path.write_text(dump_json(result), encoding="utf-8")
+            elif output.option == "--csv":
+                from .report import write_findings_csv
+                write_findings_csv(result, output.path)
+            else:
+                from .report import write_report
+                write_report(result, output.path)
+            written.append((output.label, str(output.path)))
+    except OSError as exc:
         print_summary(result, written, err=to_stderr)
-        _echo(f"无法写出结果文件 {exc.filename}：文件可能正在 Excel/WPS 中打开，请关闭后重试。", err=True)
-        sys.exit(INTERNAL_ERROR)
-    except Exception as exc:  # noqa: BLE001 - exit 1 means "findings"; a failure must not look like it
-        print_summary(result, written, err=to_stderr)
-        _echo(f"写出结果时出错（程序缺陷，请把输入文件和以下信息提供给维护人员）：{type(exc).__name__}: {exc}", err=True)
-        sys.exit(INTERNAL_ERROR)
+        _echo(write_failure(exc, output.path, output.label), err=True)
+        sys.exit(ExitCode.TOOL_FAILED)
+    except Exception:
+        print_summary(result, written, err=to_stderr)     # what was found is shown before the failure
+        raise
     print_summary(result, written, err=to_stderr)
+    for output in outputs:
+        if output.note:
+            _echo(output.note, err=to_stderr)
+    if empty_period is not None:
+        _echo(empty_period[0], err=to_stderr)
     sys.exit(result.exit_code)
 
 
-# Exit codes: 0 nothing found, 1 findings, 2 some input unreadable, 3 the tool itself failed.
-INTERNAL_ERROR = 3
+def _period_note(result) -> tuple[str, bool] | None:
+    """With --period: a sentence about the months no book has lines in, and whether that is
+    every month asked for (then nothing was checked), or None when every month has lines."""
+    from .model import month_ranges, months_between
+    if not result.periods:
+        return None
+    start, end = result.periods
+    asked = months_between(start, end)
+    covered = set(result.ledger["period"].unique().tolist()) if len(result.ledger) else set()
+    missing = [m for m in asked if m not in covered]
+    if not missing:
+        return None
+    named = start if start == end else f"{start} 至 {end}"
+    books = f"账簿中有分录的月份：{month_ranges(covered)}" if covered else "没有读到任何分录"
+    if len(missing) == len(asked):
+        return f"所选期间 {named} 在所有账簿中都没有分录，没有可检查的内容；{books}。", True
+    return f"注意：所选期间中 {month_ranges(missing)} 在所有账簿中都没有分录；{books}。", False
 
 
 def print_summary(result, written, err: bool = False) -> None:
@@ -251,18 +304,21 @@ def print_summary(result, written, err: bool = False) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--config", type=click.Path(dir_okay=False), help="策略文件。")
-@click.option("--errors", "max_errors", type=int, default=10, show_default=True, help="每张工作表最多列出的错误条数。")
+@click.argument("file", type=ExistingFile(), metavar="账簿文件")
+@click.option("--config", metavar="策略.toml", help="策略文件。")
+@click.option("--errors", "max_errors", type=WholeNumber(0), default=10, metavar="N",
+              help="每张工作表最多列出的错误条数（默认 10）。")
 def inspect(file, config, max_errors):
-    """显示 FILE 的每张工作表是如何被识别的：表头、列映射、账套、单位、期间、行数和剔除的行。"""
+    """显示账簿文件的每张工作表是如何识别的。
+
+    列出表头所在行、每列被识别成什么、账套和单位如何判断、期间、分录行数和剔除的行及原因。"""
     from .read import InputFile, read_file
     policy = _load(config)
     read = read_file(InputFile(file, file), policy)
     if not read.sheets:
         for e in read.errors:
             _echo(f"{e.file}：{e.message}")
-        sys.exit(2)
+        sys.exit(ExitCode.INPUT_UNREADABLE)
     for info in read.sheets:
         _echo(f"== 工作表：{info.sheet}（{ {'read': '已读取', 'hidden': '隐藏，已跳过', 'no-header': '找不到表头', 'empty': '空表', 'error': '无法读取'}.get(info.status, info.status) }）")
         if info.status in ("hidden", "empty"):
@@ -289,40 +345,54 @@ def inspect(file, config, max_errors):
     file_errors = [e for e in read.errors if not e.sheet]
     for e in file_errors:
         _echo(f"错误：{e.message}")
-    sys.exit(2 if any(e.kind == "error" for e in read.errors) else 0)
+    sys.exit(ExitCode.INPUT_UNREADABLE if any(e.kind == "error" for e in read.errors) else ExitCode.NOTHING_FOUND)
 
 
 @main.command(name="rules")
-@click.option("--config", type=click.Path(dir_okay=False), help="策略文件。")
+@click.option("--config", metavar="策略.toml", help="策略文件（显示按它生效的选项）。")
 def list_rules(config):
-    """列出全部规则：编号、名称、风险等级、依据和当前生效的选项。"""
+    """列出全部规则及当前生效的选项。
+
+    每条规则的编号、名称、风险等级、依据、需要的列，以及每个选项的当前值和可取的值。"""
     policy = _load(config)
     try:
         rules = prepare_rules(discover(), policy)
     except PolicyError as exc:
-        raise PolicyProblem(str(exc)) from None
+        raise UsageProblem(str(exc)) from None
     for rule in rules:
         state = "" if rule.enabled else "（已停用）"
-        _echo(f"{rule.id}  {rule.title} / {rule.title_en}  风险：{SEVERITY_LABELS[rule.severity]}{state}")
+        _echo(f"{rule.id}  {rule.title}（{rule.title_en}）  风险：{SEVERITY_LABELS[rule.severity]}{state}")
         _echo(f"    依据：{rule.basis}")
-        for name, value in rule.options.items():
-            shown = "、".join(map(str, value)) if isinstance(value, (list, tuple)) else value
-            _echo(f"    {name} = {shown}")
         if rule.requires:
-            _echo(f"    需要的列：{', '.join(rule.requires)}")
+            _echo(f"    需要的列：{'、'.join(SOURCE_FIELD_LABELS.get(f, f) for f in rule.requires)}")
+        for name, value in rule.options.items():
+            option = rule.declared[name]
+            _echo(f"    {name} = {option.shown(value)}")
+            _echo(f"        取值：{option.expected}")
+    _echo("")
+    _echo("修改选项：voucher-check init-config 策略.toml 写出策略文件，改好后加 --config 策略.toml。")
 
 
 @main.command(name="init-config")
-@click.argument("path", default="voucher-check.toml", type=click.Path(dir_okay=False))
+@click.argument("path", default="voucher-check.toml", metavar="[策略.toml]")
 @click.option("--force", is_flag=True, help="覆盖已有文件。")
 def init_config(path, force):
-    """写出默认策略文件（含全部阈值、关键词、默认值及来源），供修改后用 --config 使用。"""
-    target = Path(path)
-    if target.exists() and not force:
-        raise click.ClickException(f"{path} 已存在；如需覆盖请加 --force")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(default_policy_text(discover()), encoding="utf-8")
-    _echo(f"已写出策略文件：{path}")
+    """写出默认策略文件：全部阈值、关键词、默认值及来源。
+
+    文件名默认为 voucher-check.toml；修改后在 scan 时用 --config 指定。"""
+    try:
+        target = planned(path, "策略文件", "init-config", ".toml")
+    except OutputPathError as exc:
+        raise UsageProblem(str(exc)) from None
+    if target.path.exists() and not force:
+        raise UsageProblem(f"{target.path} 已存在，没有覆盖；如需覆盖请加 --force。")
+    try:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+        target.path.write_text(default_policy_text(discover()), encoding="utf-8")
+    except OSError as exc:
+        _echo(write_failure(exc, target.path, target.label), err=True)
+        sys.exit(ExitCode.TOOL_FAILED)
+    _echo(f"已写出策略文件：{target.path}")
 
 
 def console() -> None:
@@ -330,13 +400,14 @@ def console() -> None:
     holds the whole ledger; letting the interpreter free it object by object takes a quarter of
     a second per million lines for nothing, so the process ends as soon as its output is flushed
     (every file it wrote is closed by then)."""
+    _make_console_safe()
     try:
         main()
     except SystemExit as done:
         code = done.code
         if code is not None and not isinstance(code, int):
             print(code, file=sys.stderr)
-            code = 1
+            code = ExitCode.TOOL_FAILED
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

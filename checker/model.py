@@ -5,11 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas loads only where it is used: the CLI starts reading before it
     import pandas as pd
+
+
+class ExitCode(IntEnum):
+    """What the command's exit status says; README "Exit codes" and ``--help`` list the same."""
+    NOTHING_FOUND = 0
+    FINDINGS = 1
+    INPUT_UNREADABLE = 2
+    TOOL_FAILED = 3
+    USAGE = 4
+
+
+# code -> (English for the README, Chinese for --help and the 中文快速上手)
+EXIT_CODE_MEANINGS = {
+    ExitCode.NOTHING_FOUND: ("scanned, nothing found", "检查完成，未发现问题"),
+    ExitCode.FINDINGS: ("findings (the samples are built to have them)", "发现问题"),
+    ExitCode.INPUT_UNREADABLE: ("some input could not be read; the rest is checked and written",
+                                "有文件无法读取（其余文件照常检查并写出结果）"),
+    ExitCode.TOOL_FAILED: ("the tool failed (an output could not be written, or a defect: one sentence "
+                           "and a log file with the details)", "工具自身出错（如报告无法写出；详情写入日志文件）"),
+    ExitCode.USAGE: ("usage, policy-file or output-path error: nothing was checked",
+                     "命令用法、策略文件或输出路径有误，未进行检查"),
+}
 
 
 @dataclass(frozen=True)
@@ -99,27 +122,59 @@ class ScanResult:
     @property
     def exit_code(self) -> int:
         if any(e.kind == "error" for e in self.errors):
-            return 2
-        return 1 if len(self.findings) else 0
+            return ExitCode.INPUT_UNREADABLE
+        return ExitCode.FINDINGS if len(self.findings) else ExitCode.NOTHING_FOUND
 
 
-_PERIOD = re.compile(r"^(\d{4})-?(\d{1,2})$")
+class PeriodError(ValueError):
+    """A --period the scan cannot use; the message says why, in Chinese."""
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-|年|/|\.)?(\d{1,2})月?$")
+PERIOD_FORMAT = "应写成 2021-09（一个月）或 2021-01..2021-06（一段时间）"
 
 
 def parse_period_filter(text: str | None) -> tuple[str, str] | None:
-    """"2021-09" → ("2021-09", "2021-09"); "2021-01..2021-06" → a range.  ValueError if malformed."""
-    if not text:
+    """"2021-09" → ("2021-09", "2021-09"); "2021-01..2021-06" → a range.  PeriodError (a
+    ValueError) with a Chinese message when it is not a month or range, or the range is backwards."""
+    if text is None:
         return None
+    if not text.strip():
+        raise PeriodError(f"--period 后面没有写月份；{PERIOD_FORMAT}")
     parts = text.split("..")
     if len(parts) > 2:
-        raise ValueError(text)
+        raise PeriodError(f"--period {text} 中有两处 ..；{PERIOD_FORMAT}")
     normalised = []
     for part in parts:
         match = _PERIOD.match(part.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError(part)
+        if not match:
+            raise PeriodError(f"--period 中的 “{part.strip()}” 不是月份；{PERIOD_FORMAT}")
+        if not 1 <= int(match.group(2)) <= 12:
+            raise PeriodError(f"--period 中的 {part.strip()} 月份应在 1 到 12 之间；{PERIOD_FORMAT}")
         normalised.append(f"{int(match.group(1)):04d}-{int(match.group(2)):02d}")
     start, end = normalised[0], normalised[-1]
     if start > end:
-        raise ValueError(text)
+        raise PeriodError(f"--period {text} 的起止顺序颠倒了：开始的 {start} 晚于结束的 {end}，"
+                          f"应写成 --period {end}..{start}")
     return start, end
+
+
+def months_between(start: str, end: str) -> list[str]:
+    """Every month from start to end inclusive, as "YYYY-MM"."""
+    first, last = int(start[:4]) * 12 + int(start[5:7]) - 1, int(end[:4]) * 12 + int(end[5:7]) - 1
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(first, last + 1)]
+
+
+def month_ranges(months) -> str:
+    """Months as runs: ["2021-01", "2021-02", "2021-05"] → "2021-01 至 2021-02、2021-05"."""
+    numbers = sorted({int(m[:4]) * 12 + int(m[5:7]) - 1 for m in months})
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+
+    def name(n: int) -> str:
+        return f"{n // 12:04d}-{n % 12 + 1:02d}"
+    return "、".join(name(a) if a == b else f"{name(a)} 至 {name(b)}" for a, b in runs)

@@ -9,48 +9,65 @@ Layout::
     [rules.<rule-id>]    enabled = true, and the rule's options
     [[overrides]]        entity = "…" / book = "union", then [overrides.rules.<rule-id>] options
 
-``voucher-check init-config`` writes this file with every default and where it comes from.
+Every value is checked against its declaration (``checker.options``): the reading options
+below, each rule's ``OPTIONS``.  A value that does not fit is a ``PolicyError``: one Chinese
+sentence naming the file, the section, the option and what was written.  The rule options are
+checked when the rules are known (``prepare_rules``), the rest when the file is loaded.
 """
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import BOOKS, SUBTOTAL_MARKERS
+from .fields import ACCOUNT_CLASSES, BOOK_LABELS, BOOKS, SUBTOTAL_MARKERS
+from .options import (ACCOUNT_CLASS_LABELS, Count, FieldWords, Flag, Number, Option, OptionValueError, Words,
+                      defaults_of, spaced, toml_key, toml_text, written)
 
-READING_DEFAULTS = {
-    "header_search_rows": 30,
-    # Words in a unit column, title, sheet name, file name or folder that mark the book.  A union
-    # or party word decides; with neither, the book is the unit's administrative book.
-    "union_book_words": ["工会"],
-    "party_book_words": ["党费", "党组织工作经费"],
-    # 行政 in a more specific place than a union or party word contradicts it (账套 unknown).
-    "admin_book_words": ["行政", "社区账", "村账"],
-    # The committees and collectives that keep an administrative book: named, they confirm it.
-    "admin_unit_words": ["居民委员会", "村民委员会", "居委会", "村委会", "村集体", "经济合作社", "经济联合社",
-                         "集体", "经费账"],
-    # Words that end a unit's name (where its name is cut for communities and villages).
-    "entity_suffixes": ["社区", "村", "街道", "镇", "乡", "居民委员会", "村民委员会", "居委会", "村委会",
-                        "股份经济合作社", "经济合作社", "经济联合社", "有限责任公司", "股份有限公司", "有限公司",
-                        "公司", "小学", "中学", "学校", "幼儿园", "卫生院", "医院", "协会", "学会", "商会",
-                        "基金会", "联合会", "合作社"],
-    # Names that look like a unit's and are not one.
-    "entity_stop_words": ["农村", "乡村", "城乡", "乡镇", "城镇", "村镇", "全村", "本村", "各村", "该村", "行政村",
-                          "自然村", "新农村", "本社区", "各社区", "全社区", "该社区", "城市社区", "农村社区",
-                          "各乡镇", "本镇", "全镇", "本公司", "分公司", "子公司", "总公司", "母公司"],
-    # A journal (one account's movements, with 对方科目) lists cash or bank by these words in its
-    # title, sheet name or file name.
-    "cash_journal_words": ["现金日记账", "现金日记", "现金账", "库存现金", "现金"],
-    "bank_journal_words": ["银行存款日记账", "银行日记账", "银行存款", "银行账", "银行"],
-    "subtotal_markers": list(SUBTOTAL_MARKERS),
-    "header_synonyms": {},
+READING_OPTIONS: dict[str, Option] = {
+    "header_search_rows": Count(30, maximum=1000, help="在前多少行内查找表头行。来源：本工具约定；导出文件的标题一般不超过 10 行。"),
+    "union_book_words": Words(["工会"], help="单位列、标题、工作表名、文件名或文件夹中出现这些词，即认定为工会账；"
+                              "没有工会、党费账标志的账按行政账处理。来源：常见账套命名。"),
+    "party_book_words": Words(["党费", "党组织工作经费"], help="出现这些词即认定为党费账。来源：常见账套命名。"),
+    "admin_book_words": Words(["行政", "社区账", "村账"],
+        help="行政账的明确标志；出现在比工会/党费标志更具体的位置时，视为相互矛盾（账套未识别）。来源：常见账套命名。"),
+    "admin_unit_words": Words(["居民委员会", "村民委员会", "居委会", "村委会", "村集体", "经济合作社", "经济联合社",
+                               "集体", "经费账"],
+        help="记行政账的委员会和集体经济组织的名称，出现即确认为行政账（不与工会标志矛盾）。来源：常见单位名称。"),
+    "entity_suffixes": Words(["社区", "村", "街道", "镇", "乡", "居民委员会", "村民委员会", "居委会", "村委会",
+                              "股份经济合作社", "经济合作社", "经济联合社", "有限责任公司", "股份有限公司", "有限公司",
+                              "公司", "小学", "中学", "学校", "幼儿园", "卫生院", "医院", "协会", "学会", "商会",
+                              "基金会", "联合会", "合作社"],
+        help="单位名称的结尾词：依次从单位列（核算账簿名称等）、标题、工作表名、文件名、文件夹中识别单位；都识别不到时，"
+             "该文件按单独的单位处理（未识别单位（文件名）），不与其他文件合并。来源：行政区划和单位名称。"),
+    "entity_stop_words": Words(["农村", "乡村", "城乡", "乡镇", "城镇", "村镇", "全村", "本村", "各村", "该村", "行政村",
+                                "自然村", "新农村", "本社区", "各社区", "全社区", "该社区", "城市社区", "农村社区",
+                                "各乡镇", "本镇", "全镇", "本公司", "分公司", "子公司", "总公司", "母公司"],
+        help="看似单位名称但不是的词。来源：本工具约定。"),
+    "cash_journal_words": Words(["现金日记账", "现金日记", "现金账", "库存现金", "现金"],
+        help="日记账（有对方科目、没有科目列的账页）的本账户为库存现金：标题、工作表名或文件名中出现这些词。来源：常见账簿名称。"),
+    "bank_journal_words": Words(["银行存款日记账", "银行日记账", "银行存款", "银行账", "银行"],
+        help="日记账的本账户为银行存款：标题、工作表名或文件名中出现这些词（先于现金判断）。来源：常见账簿名称。"),
+    "subtotal_markers": Words(list(SUBTOTAL_MARKERS),
+        help="合计、累计、结转等非分录行的标志词（出现在摘要开头时该行不计入分录，但会在报告中计数）。来源：常见财务软件导出格式。"),
+    "header_synonyms": FieldWords({},
+        help="追加表头同义词，例如 header_synonyms = { summary = [\"业务说明\"], debit = [\"借方金额(元)\"] }。"
+             "来源：本地导出文件的列名。"),
     # Untrusted files: refuse a workbook whose parts unpack to more than this, or whose sheet
     # claims more cells than this, before reading it.  Real ledgers stay far below both.
-    "max_uncompressed_mb": 500,
-    "max_sheet_cells": 50_000_000,
+    "max_uncompressed_mb": Number(500, unit="MB",
+        help="安全限制：工作簿解压后超过此大小时拒绝读取（防止恶意文件耗尽内存）。来源：本工具约定，真实账簿远小于此。"),
+    "max_sheet_cells": Count(50_000_000,
+        help="安全限制：工作表声明的单元格数超过此值时拒绝读取。来源：本工具约定，真实账簿远小于此。"),
 }
+READING_DEFAULTS = defaults_of(READING_OPTIONS)
+
+SECTIONS = ("reading", "accounts", "rules", "overrides")
+SOURCE_KEYS = ("pattern", "entity", "book")
+OVERRIDE_KEYS = ("entity", "book", "rules")
 
 
 class PolicyError(ValueError):
@@ -60,13 +77,16 @@ class PolicyError(ValueError):
 @dataclass
 class Policy:
     path: str | None = None
-    reading: dict = field(default_factory=lambda: {k: (list(v) if isinstance(v, list) else v)
-                                                   for k, v in READING_DEFAULTS.items()})
+    reading: dict = field(default_factory=lambda: defaults_of(READING_OPTIONS))
     sources: list[dict] = field(default_factory=list)
     account_names: dict[str, list[str]] = field(default_factory=dict)
     account_prefixes: dict[str, list[str]] = field(default_factory=dict)
     rules: dict[str, dict] = field(default_factory=dict)
     overrides: list[dict] = field(default_factory=list)
+
+    @property
+    def named(self) -> str:
+        return f"策略文件 {self.path}" if self.path else "策略"
 
     def source_hint(self, path: str) -> dict:
         """entity/book that the policy sets for a file path (later patterns win)."""
@@ -79,16 +99,36 @@ class Policy:
         return hint
 
     def apply_to_rules(self, rules: list) -> None:
-        """Put the policy's options and enabled flags onto discovered rules."""
+        """Put the policy's options and enabled flags onto discovered rules, each value checked."""
         known = {r.id for r in rules}
         unknown = [rid for rid in self.rules if rid not in known]
         if unknown:
-            raise PolicyError(f"策略文件中的规则编号不存在：{', '.join(unknown)}（可用 voucher-check rules 查看全部规则）")
+            raise PolicyError(f"{self.named} 中有不存在的规则编号：{_keys(unknown)}（可用 voucher-check rules 查看全部规则）。")
         for rule in rules:
-            settings = dict(self.rules.get(rule.id, {}))
-            rule.enabled = bool(settings.pop("enabled", True))
-            _check_option_names(rule, settings, f"[rules.{rule.id}]")
-            rule.options = {**rule.defaults, **settings}
+            where = f"[rules.{rule.id}]"
+            settings = self._rule_settings(rule, self.rules.get(rule.id, {}), where)
+            rule.enabled = settings.pop("enabled", True)
+            rule.options = {**defaults_of(rule.declared), **settings}
+
+    def _rule_settings(self, rule, settings, where: str) -> dict:
+        """The settings of one rule section, each checked against the rule's declaration."""
+        if not isinstance(settings, Mapping):
+            raise PolicyError(f"{self.named} 中 {where} 应为一节选项（如 {where} 下一行写 enabled = true），{_wrote(settings)}。")
+        unknown = [k for k in settings if k not in rule.declared and k != "enabled"]
+        if unknown:
+            raise PolicyError(f"{self.named} 中 {where} 有未知选项：{_keys(unknown)}；"
+                              f"规则 {rule.id} 的选项为：{', '.join(rule.declared) or '无'}。")
+        checked = {}
+        for name, value in settings.items():
+            option = ENABLED if name == "enabled" else rule.declared[name]
+            checked[name] = self._checked(option, value, where, name, f"（规则“{rule.title}”）")
+        return checked
+
+    def _checked(self, option: Option, value, where: str, name: str, owner: str = ""):
+        try:
+            return option.check(value)
+        except OptionValueError as exc:
+            raise PolicyError(_refusal(f"{self.named} 中 {where} 的 {name}{owner}", exc.expected, value, exc.hint)) from None
 
     def options_for(self, rule, entity: str, book: str) -> dict:
         """Options in force for one entity and book: the rule's, then matching overrides in order."""
@@ -100,11 +140,163 @@ class Policy:
         return options
 
 
-def _check_option_names(rule, settings: dict, where: str) -> None:
-    unknown = [k for k in settings if k not in rule.defaults and k != "enabled"]
+ENABLED = Flag(True, help="为 false 时不运行该规则。")
+
+
+def _keys(names) -> str:
+    """Names from the file as they would be written there (quoted when they need it)."""
+    return "、".join(toml_key(str(name)) for name in names)
+
+
+def _wrote(value) -> str:
+    return spaced("写的是", written(value))
+
+
+def _refusal(subject: str, expected: str, value, hint: str = "") -> str:
+    """One sentence: what the option should be, what was written, how to write it."""
+    return f"{spaced(spaced(subject, '应为'), expected)}，{_wrote(value)}{hint}。"
+
+
+# ---------------------------------------------------------------- reading the file
+
+_TOML_REASONS = (
+    ("Expected newline or end of document after a statement", "一行只能写一项“名称 = 值”，值的后面多出了内容"),
+    ("Invalid value", "等号后面的值无法识别"),
+    ("Illegal character", "有不允许出现的字符（常见原因：文字的引号没有闭合）"),
+    ("Expected ']' at the end of a table declaration", "节名缺少右方括号 ]"),
+    ("Expected ']]' at the end of an array declaration", "节名缺少右方括号 ]]"),
+    ("Cannot overwrite a value", "同一个名称写了两次"),
+    ("Cannot declare", "同一节写了两次"),
+    ("Unclosed array", "列表的方括号 [ 没有闭合"),
+    ("Unclosed inline table", "花括号 { 没有闭合"),
+    ("Invalid statement", "这一行不是“名称 = 值”的格式"),
+    ("Expected '=' after a key in a key/value pair", "名称后面缺少等号 =（名称中不能有空格）"),
+    ("Unterminated string", "引号没有闭合"),
+    ("Unescaped '\\' in a string", "双引号内的反斜杠 \\ 要写成 \\\\（或改用单引号）"),
+    ("Invalid initial character for a key part", "名称以不允许的字符开头"),
+    ("Invalid date or datetime", "日期写法有误"),
+)
+
+
+def _toml_hint(line: str) -> str:
+    """What usually went wrong on such a line."""
+    value = line.partition("=")[2].strip()
+    if re.search(r"[“”‘’]", line):
+        return "；文字请用英文双引号 \" \""
+    if re.search(r"[＝：]", line) and "=" not in line:
+        return "；请用英文等号 ="
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", value):
+        return f"；数字不能写千位逗号，应写成 {line.partition('=')[0].strip()} = {value.replace(',', '')}"
+    if value and not value.startswith(("\"", "'", "[", "{")) and re.search(r"[^\d.+\-_eE:TZ ]", value) \
+            and value not in ("true", "false", "inf", "nan", "+inf", "-inf"):
+        return "；文字要加英文双引号，数字只写阿拉伯数字（不写“千”“万”）"
+    return ""
+
+
+def _toml_problem(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+    reason_en = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", message)
+    reason = next((zh for en, zh in _TOML_REASONS if reason_en.startswith(en)), f"格式有误（{reason_en}）")
+    if where is None:
+        return f"策略文件 {path} 在文件末尾格式有误：{reason}。"
+    number = int(where.group(1))
+    lines = text.splitlines()
+    line = lines[number - 1].strip() if number <= len(lines) else ""
+    shown = f"：{line}" if line else ""
+    return f"策略文件 {path} 第 {number} 行格式有误：{reason}{shown}{_toml_hint(line)}。"
+
+
+def _section(data: dict, key: str, policy: Policy, expected: str = "一节") -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"{policy.named} 中 [{key}] 应为{expected}，{_wrote(value)}。")
+    return value
+
+
+def _list_of_tables(value, where: str, policy: Policy) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise PolicyError(f"{policy.named} 中 {where} 应写成一项或多项 {where} 节，{_wrote(value)}。")
+    return [dict(item) for item in value]
+
+
+def _text(value, where: str, name: str, policy: Policy, required: bool = False) -> str:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise PolicyError(f"{policy.named} 中 {where} 的 {name} 应为加英文双引号的文字，{_wrote(value)}。")
+    return value
+
+
+def _book(value, where: str, policy: Policy) -> str:
+    if not isinstance(value, str) or value not in BOOKS:
+        names = "、".join(f"\"{b}\"（{BOOK_LABELS[b]}）" for b in BOOKS)
+        raise PolicyError(f"{policy.named} 中 {where} 的 book 应为 {names} 之一，{_wrote(value)}。")
+    return value
+
+
+def _read_sources(reading: Mapping, policy: Policy) -> list[dict]:
+    where = "[[reading.sources]]"
+    sources = _list_of_tables(reading.get("sources", []), where, policy)
+    for number, source in enumerate(sources, start=1):
+        at = f"第 {number} 项 {where}"
+        unknown = [k for k in source if k not in SOURCE_KEYS]
+        if unknown:
+            raise PolicyError(f"{policy.named} 中{at}有未知选项：{_keys(unknown)}；可写 pattern、entity、book。")
+        if "pattern" not in source:
+            raise PolicyError(f"{policy.named} 中{at}缺少 pattern（文件路径通配符，如 pattern = \"*工会*\"）。")
+        _text(source["pattern"], at, "pattern", policy, required=True)
+        if "entity" in source:
+            _text(source["entity"], at, "entity", policy)
+        if "book" in source:
+            _book(source["book"], at, policy)
+    return sources
+
+
+def _read_accounts(data: dict, policy: Policy) -> tuple[dict, dict]:
+    accounts = _section(data, "accounts", policy)
+    unknown = [k for k in accounts if k not in ("names", "code_prefixes")]
     if unknown:
-        raise PolicyError(f"策略文件 {where} 中有未知选项：{', '.join(unknown)}；"
-                          f"规则 {rule.id} 的选项为：{', '.join(rule.defaults) or '无'}")
+        raise PolicyError(f"{policy.named} 中 [accounts] 有未知的节：{_keys(unknown)}；可写 [accounts.names] 和 "
+                          "[accounts.code_prefixes]。")
+    classes = "、".join(f"{c}（{ACCOUNT_CLASS_LABELS[c]}）" for c in ACCOUNT_CLASSES)
+    names, prefixes = {}, {}
+    for part, target in (("names", names), ("code_prefixes", prefixes)):
+        where = f"[accounts.{part}]"
+        table = accounts.get(part, {})
+        if not isinstance(table, Mapping):
+            raise PolicyError(f"{policy.named} 中 {where} 应为一节，{_wrote(table)}。")
+        for account_class, values in table.items():
+            if account_class not in ACCOUNT_CLASSES:
+                raise PolicyError(f"{policy.named} 中 {where} 的 {toml_key(account_class)} 不是科目类别；类别为 {classes}。")
+            if part == "names":
+                target[account_class] = policy._checked(Words([], ""), values, where, account_class)
+                continue
+            if not isinstance(values, list) or not all(
+                    (isinstance(p, str) and p.strip()) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0)
+                    for p in values):
+                raise PolicyError(f"{policy.named} 中 {where} 的 {account_class} 应为科目编码前缀的列表，例如 "
+                                  f"[\"541\", \"5301\"]，{_wrote(values)}。")
+            target[account_class] = [str(p).strip() for p in values]
+    return names, prefixes
+
+
+def _read_overrides(data: dict, policy: Policy) -> list[dict]:
+    where = "[[overrides]]"
+    overrides = _list_of_tables(data.get("overrides", []), where, policy)
+    for number, override in enumerate(overrides, start=1):
+        at = f"第 {number} 项 {where}"
+        unknown = [k for k in override if k not in OVERRIDE_KEYS]
+        if unknown:
+            raise PolicyError(f"{policy.named} 中{at}有未知选项：{_keys(unknown)}；可写 entity、book 和 "
+                              "[overrides.rules.<规则编号>]。")
+        if "entity" in override:
+            _text(override["entity"], at, "entity", policy)
+        if "book" in override:
+            _book(override["book"], at, policy)
+        rules = override.get("rules", {})
+        if not isinstance(rules, Mapping) or not all(isinstance(v, Mapping) for v in rules.values()):
+            raise PolicyError(f"{policy.named} 中{at}的 rules 应写成 [overrides.rules.<规则编号>] 节，{_wrote(rules)}。")
+        override["rules"] = {rule_id: dict(settings) for rule_id, settings in rules.items()}
+    return overrides
 
 
 def load_policy(path: str | Path | None) -> Policy:
@@ -113,48 +305,55 @@ def load_policy(path: str | Path | None) -> Policy:
         return policy
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise PolicyError(f"找不到策略文件：{path}") from None
+        raise PolicyError(f"找不到策略文件：{path}（可用 voucher-check init-config {path} 生成一份）。") from None
+    except IsADirectoryError:
+        raise PolicyError(f"策略文件 {path} 是一个文件夹；--config 后请写 .toml 文件的路径。") from None
     except UnicodeDecodeError:
-        raise PolicyError(f"策略文件 {path} 不是 UTF-8 编码；请用记事本“另存为 UTF-8”后再试。") from None
+        raise PolicyError(f"策略文件 {path} 不是 UTF-8 编码；请用记事本“另存为”并选择 UTF-8 编码后再试。") from None
+    except OSError as exc:
+        raise PolicyError(f"无法读取策略文件 {path}：{exc.strerror or exc}。") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"策略文件 {path} 格式有误：{exc}") from None
+        raise PolicyError(_toml_problem(path, text, exc)) from None
     policy.path = str(path)
-    reading = data.get("reading", {})
+    unknown = [k for k in data if k not in SECTIONS]
+    if unknown:
+        raise PolicyError(f"{policy.named} 中有未知的节或选项：{_keys(unknown)}；可写的节为 "
+                          f"{'、'.join(f'[{s}]' for s in SECTIONS[:3])} 和 [[overrides]]。")
+    reading = _section(data, "reading", policy)
     for key, value in reading.items():
         if key == "sources":
             continue
-        if key not in READING_DEFAULTS:
-            raise PolicyError(f"策略文件 [reading] 中有未知选项：{key}")
-        policy.reading[key] = value
-    policy.sources = list(reading.get("sources", []))
-    for source in policy.sources:
-        if "pattern" not in source:
-            raise PolicyError("策略文件 [[reading.sources]] 每一项都需要 pattern（文件路径通配符）")
-        if source.get("book") not in (None, *BOOKS):
-            raise PolicyError(f"策略文件 [[reading.sources]] 的 book 应为 {', '.join(BOOKS)} 之一")
-    accounts = data.get("accounts", {})
-    policy.account_names = {k: list(v) for k, v in accounts.get("names", {}).items()}
-    policy.account_prefixes = {k: [str(p) for p in v] for k, v in accounts.get("code_prefixes", {}).items()}
-    policy.rules = {k: dict(v) for k, v in data.get("rules", {}).items()}
-    policy.overrides = list(data.get("overrides", []))
+        if key not in READING_OPTIONS:
+            raise PolicyError(f"{policy.named} 中 [reading] 有未知选项：{toml_key(key)}；可写的选项为 {', '.join(READING_OPTIONS)}、"
+                              "[[reading.sources]]。")
+        policy.reading[key] = policy._checked(READING_OPTIONS[key], value, "[reading]", key)
+    policy.sources = _read_sources(reading, policy)
+    policy.account_names, policy.account_prefixes = _read_accounts(data, policy)
+    rules = _section(data, "rules", policy)
+    policy.rules = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in rules.items()}
+    policy.overrides = _read_overrides(data, policy)
     return policy
 
 
 def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list:
     """Apply the policy and the --rule/--skip-rule choices; returns the same rule objects."""
-    policy.apply_to_rules(rules)
     ids = {r.id for r in rules}
     for chosen in (*only, *skip):
         if chosen not in ids:
-            raise PolicyError(f"没有编号为 {chosen} 的规则（可用 voucher-check rules 查看全部规则）")
-    for override in policy.overrides:
+            raise PolicyError(f"没有编号为 {chosen} 的规则（可用 voucher-check rules 查看全部规则）。")
+    policy.apply_to_rules(rules)
+    by_id = {r.id: r for r in rules}
+    for number, override in enumerate(policy.overrides, start=1):
         for rule_id, settings in override.get("rules", {}).items():
-            matches = [r for r in rules if r.id == rule_id]
-            if not matches:
-                raise PolicyError(f"策略文件 [[overrides]] 中的规则编号不存在：{rule_id}")
-            _check_option_names(matches[0], settings, f"[[overrides]] rules.{rule_id}")
+            if rule_id not in by_id:
+                raise PolicyError(f"{policy.named} 中第 {number} 项 [[overrides]] 有不存在的规则编号：{toml_key(rule_id)}"
+                                  "（可用 voucher-check rules 查看全部规则）。")
+            where = f"第 {number} 项 [[overrides]] 的 [overrides.rules.{rule_id}]"
+            override["rules"][rule_id] = policy._rule_settings(by_id[rule_id], settings, where)
     for rule in rules:
         if only and rule.id not in only:
             rule.enabled = False
@@ -165,30 +364,17 @@ def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip:
 
 # ---------------------------------------------------------------- writing the default file
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        items = [_toml_value(v) for v in value]
-        one_line = "[" + ", ".join(items) + "]"
-        if len(one_line) <= 90:
-            return one_line
-        return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {value!r} to TOML")
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("-", "").replace("_", "").isalnum() and key.isascii() else _toml_value(key)
+_toml_value = toml_text     # the name the rule contract test uses
+_toml_key = toml_key
 
 
 def _comment(text: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
+
+
+def _option_lines(name: str, option: Option, value=None) -> str:
+    value = option.default if value is None else value
+    return _comment(f"{option.help}\n取值：{option.expected}。") + f"{name} = {toml_text(value)}\n"
 
 
 def default_policy_text(rules: list) -> str:
@@ -197,44 +383,22 @@ def default_policy_text(rules: list) -> str:
         "voucher-checker 策略文件（TOML 格式，UTF-8 编码）。\n"
         "这里列出全部阈值和关键词及其默认值与来源；各地标准不同，请按本地财务管理办法修改。\n"
         "删除某一行即恢复默认值。用法：voucher-check scan 账簿文件夹 --config 本文件\n"
-        "金额单位均为“元”。")]
+        "金额单位均为“元”；数字不加引号，文字加英文双引号，词语列表写在方括号里：[\"工资\", \"薪酬\"]。")]
     out.append("\n[reading]\n")
-    out.append("# 在前多少行内查找表头行\n")
-    out.append(f"header_search_rows = {READING_DEFAULTS['header_search_rows']}\n")
-    out.append("# 单位列、标题、工作表名、文件名或文件夹中出现这些词，即认定为工会账 / 党费账；都没有时按行政账处理。\n"
-               "# admin_book_words（如“行政”）出现在比工会/党费标志更具体的位置时，视为相互矛盾（账套未识别）\n")
-    for key in ("union_book_words", "party_book_words", "admin_book_words", "admin_unit_words"):
-        out.append(f"{key} = {_toml_value(READING_DEFAULTS[key])}\n")
-    out.append("# 单位名称的结尾词：依次从单位列（核算账簿名称等）、标题、工作表名、文件名、文件夹中识别单位；\n"
-               "# 都识别不到时，该文件按单独的单位处理（未识别单位（文件名）），不与其他文件合并\n")
-    out.append(f"entity_suffixes = {_toml_value(READING_DEFAULTS['entity_suffixes'])}\n")
-    out.append("# 看似单位名称但不是的词\n")
-    out.append(f"entity_stop_words = {_toml_value(READING_DEFAULTS['entity_stop_words'])}\n")
-    out.append("# 日记账（只有对方科目、没有科目列的账页）的本账户：标题、工作表名或文件名中出现这些词\n")
-    out.append(f"cash_journal_words = {_toml_value(READING_DEFAULTS['cash_journal_words'])}\n")
-    out.append(f"bank_journal_words = {_toml_value(READING_DEFAULTS['bank_journal_words'])}\n")
-    out.append("# 合计、累计、结转等非分录行的标志词（出现在摘要开头时该行不计入分录，但会在报告中计数）\n")
-    out.append(f"subtotal_markers = {_toml_value(READING_DEFAULTS['subtotal_markers'])}\n")
-    out.append("# 安全限制：工作簿解压后超过此大小（MB）或工作表声明的单元格数超过此值时拒绝读取（防止恶意文件耗尽内存）\n")
-    out.append(f"max_uncompressed_mb = {READING_DEFAULTS['max_uncompressed_mb']}\n")
-    out.append(f"max_sheet_cells = {READING_DEFAULTS['max_sheet_cells']}\n")
-    out.append("# 追加表头同义词，例如：header_synonyms = { summary = [\"业务说明\"], debit = [\"借方金额(元)\"] }\n")
-    out.append("header_synonyms = {}\n")
+    for name, option in READING_OPTIONS.items():
+        out.append(_option_lines(name, option))
     out.append("\n# 按文件路径指定单位和账套（自动识别不准时使用；可写多项，后写的优先）：\n")
     out.append("# [[reading.sources]]\n# pattern = \"*建设社区*工会*\"\n# entity = \"建设社区\"\n# book = \"union\"   # admin 行政账 | union 工会账 | party 党费账\n")
-    out.append("\n# 追加会计科目分类（按科目名称优先，其次按科目编码前缀）。类别：cash 现金, bank 银行存款,\n"
-               "# expense 费用支出, income 收入, asset 资产, receivable_payable 往来, other 其他\n")
+    out.append("\n# 追加会计科目分类（按科目名称优先，其次按科目编码前缀）。类别："
+               + "，".join(f"{c} {ACCOUNT_CLASS_LABELS[c]}" for c in ACCOUNT_CLASSES) + "\n")
     out.append("[accounts.names]\n# cash = [\"零用金\"]\n\n[accounts.code_prefixes]\n# expense = [\"541\"]\n")
     for rule in rules:
         out.append(f"\n# ---- {rule.id}：{rule.title}（{rule.title_en}）\n")
         out.append(_comment(f"依据：{rule.basis}"))
         out.append(f"[rules.{rule.id}]\n")
         out.append("enabled = true\n")
-        for name, value in rule.defaults.items():
-            help_text = rule.options_help.get(name, "")
-            if help_text:
-                out.append(_comment(help_text))
-            out.append(f"{name} = {_toml_value(value)}\n")
+        for name, option in rule.declared.items():
+            out.append(_option_lines(name, option, rule.defaults.get(name)))
     out.append("\n" + _comment(
         "按单位或账套覆盖规则选项，例如某社区备用金限额为 1000 元：\n"
         "[[overrides]]\nentity = \"建设社区\"\n[overrides.rules.petty-cash-over-limit]\nlimit_yuan = 1000"))

@@ -9,9 +9,11 @@ A rule module declares data at the top and one pure function (see ``rules/__init
     SEVERITY = "high"                      # high | medium | low
     BASIS = "《现金管理暂行条例》第五条 …"
     REQUIRES = ("debit", "credit", "account")   # source fields, see checker.fields
-    DEFAULTS = {"limit_yuan": 2000}
-    OPTIONS_HELP = {"limit_yuan": "备用金限额（元）。来源：…"}
+    OPTIONS = {"limit_yuan": Yuan(2000, help="备用金限额（元）。来源：…")}   # checker.options
     def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame: ...
+
+A module that still declares the old ``DEFAULTS`` / ``OPTIONS_HELP`` dicts is refused with a
+message that says how to convert it (``scripts/convert_rule_options.py`` does it).
 """
 from __future__ import annotations
 
@@ -27,9 +29,14 @@ if TYPE_CHECKING:  # pandas loads only where it is used: the CLI starts reading 
     import pandas as pd
 
 from .fields import SEVERITIES
+from .options import Option, defaults_of, inferred
 
 ENTRY_POINT_GROUP = "voucher_checker.rules"
 REQUIRED_ATTRIBUTES = ("ID", "TITLE", "TITLE_EN", "SEVERITY", "BASIS", "check")
+
+
+class RuleDefinitionError(ValueError):
+    """A rule module (built-in or plug-in) that does not keep the contract in rules/__init__.py."""
 
 
 @dataclass
@@ -47,21 +54,41 @@ class Rule:
     module: str = ""
     options: dict = field(default_factory=dict)     # in force for this run (defaults + policy)
     enabled: bool = True
+    # name -> checker.options.Option; defaults and options_help above are derived from it.
+    declared: dict[str, Option] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A rule built in code (tests do) may give only defaults: its types are guessed from them.
+        for name, value in self.defaults.items():
+            if name not in self.declared:
+                self.declared[name] = inferred(value, self.options_help.get(name, ""))
 
     @classmethod
     def from_module(cls, module: ModuleType) -> "Rule":
         missing = [a for a in REQUIRED_ATTRIBUTES if not hasattr(module, a)]
         if missing:
-            raise ValueError(f"规则模块 {module.__name__} 缺少 {', '.join(missing)}")
+            raise RuleDefinitionError(f"规则模块 {module.__name__} 缺少 {', '.join(missing)}")
         if module.SEVERITY not in SEVERITIES:
-            raise ValueError(f"规则 {module.ID} 的 SEVERITY 应为 {SEVERITIES} 之一")
-        defaults = dict(getattr(module, "DEFAULTS", {}))
+            raise RuleDefinitionError(f"规则 {module.ID} 的 SEVERITY 应为 {SEVERITIES} 之一")
+        old_style = [a for a in ("DEFAULTS", "OPTIONS_HELP") if hasattr(module, a)]
+        if old_style:
+            raise RuleDefinitionError(
+                f"规则模块 {module.__name__} 仍用旧的 {'、'.join(old_style)} 声明选项；请改为每个选项一项的 "
+                "OPTIONS = {\"名称\": Yuan(默认值, help=\"…来源：…\")}（见 rules/__init__.py；"
+                f"python scripts/convert_rule_options.py --write {module.__name__.replace('.', '/')}.py 可自动转换）")
+        declared = dict(getattr(module, "OPTIONS", {}))
+        wrong = [name for name, option in declared.items() if not isinstance(option, Option)]
+        if wrong:
+            raise RuleDefinitionError(f"规则模块 {module.__name__} 的 OPTIONS 中 {', '.join(wrong)} 不是 "
+                                      "checker.options 的选项声明（Yuan、Count、Share、Number、Flag、Words、"
+                                      "AccountClasses、Choices、Severity、Text）")
+        defaults = defaults_of(declared)
         return cls(
             id=module.ID, title=module.TITLE, title_en=module.TITLE_EN, severity=module.SEVERITY,
             basis=module.BASIS, requires=tuple(getattr(module, "REQUIRES", ())),
-            defaults=defaults, options_help=dict(getattr(module, "OPTIONS_HELP", {})),
+            defaults=defaults, options_help={name: option.help for name, option in declared.items()},
             check=module.check, doc=(module.__doc__ or "").strip(), module=module.__name__,
-            options=dict(defaults),
+            options=defaults_of(declared), declared=declared,
         )
 
 
@@ -87,6 +114,6 @@ def discover() -> list[Rule]:
     for module in _builtin_modules() + _plugin_modules():
         rule = Rule.from_module(module)
         if rule.id in found:
-            raise ValueError(f"规则编号 {rule.id} 重复：{found[rule.id].module} 与 {rule.module}")
+            raise RuleDefinitionError(f"规则编号 {rule.id} 重复：{found[rule.id].module} 与 {rule.module}")
         found[rule.id] = rule
     return list(found.values())

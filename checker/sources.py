@@ -326,8 +326,10 @@ class Opener:
 
     def _open_more(self) -> None:
         """With the lock held: start openings while threads and the row budget allow."""
+        # The first workbook of each thread opens whatever the budget: an opening that finishes
+        # before the next is submitted must not use it up (which one finishes first is chance).
         while (not self._stopped and self._next < len(self._items) and self._running < self.jobs
-               and self._held < self.AHEAD_ROWS):
+               and (self._held < self.AHEAD_ROWS or self._next < self.jobs)):
             index = self._next
             self._next += 1
             self._running += 1

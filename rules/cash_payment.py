@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import AccountClasses, Flag, Severity, Words, Yuan
 
 from ._common import Vouchers, fen, findings, first_keyword, line_text, voucher_keys, yuan
 
@@ -63,26 +64,22 @@ TITLE_EN = "Payment made in cash"
 SEVERITY = "medium"
 BASIS = "《现金管理暂行条例》第五条：现金只用于规定范围，结算起点以上的支出应通过银行转账"
 REQUIRES = ("debit", "credit", "account")
-DEFAULTS = {
-    "threshold_yuan": 1000,
-    "payment_classes": ["expense", "asset", "receivable_payable"],
-    "permitted_keywords": [
+OPTIONS = {
+    "threshold_yuan": Yuan(1000,
+        help="现金支付金额达到此数（元）即报告。来源：《现金管理暂行条例》第五条，结算起点 1000 元；"
+             "本地要求一律转账的可改为 0。"),
+    "payment_classes": AccountClasses(["expense", "asset", "receivable_payable"],
+        help="被借记即视为“支付”的科目类别：expense 费用支出、asset 资产、receivable_payable 往来。"
+             "来源：本工具约定；存现（借银行存款）不属支付。"),
+    "permitted_keywords": Words([
         "工资", "薪酬", "薪金", "津贴", "补贴", "误工", "劳务费", "劳务报酬", "报酬", "工时费", "务工",
         "差旅费", "出差", "抚恤", "救助", "救济", "慰问金", "困难群众", "困难户", "困难党员", "低保", "五保",
         "特困", "奖金", "奖励金", "收购",
     ],
-    "permitted_severity": "low",
-    "drop_permitted": False,
-}
-OPTIONS_HELP = {
-    "threshold_yuan": "现金支付金额达到此数（元）即报告。来源：《现金管理暂行条例》第五条，结算起点 1000 元；"
-                      "本地要求一律转账的可改为 0。",
-    "payment_classes": "被借记即视为“支付”的科目类别：expense 费用支出、asset 资产、receivable_payable 往来。"
-                       "来源：本工具约定；存现（借银行存款）不属支付。",
-    "permitted_keywords": "摘要或科目含这些词的支出属于允许使用现金的范围（工资、个人劳务报酬、对个人的补助救济、"
-                          "差旅费、向个人收购等），按 permitted_severity 报告。来源：《现金管理暂行条例》第五条第（一）至（六）项。",
-    "permitted_severity": "允许范围内的现金支付的风险等级（high、medium、low）。来源：本工具约定，默认 low 供核实。",
-    "drop_permitted": "为 true 时不报告允许范围内的现金支付。来源：本工具约定；本地要求一律转账时保持 false。",
+        help="摘要或科目含这些词的支出属于允许使用现金的范围（工资、个人劳务报酬、对个人的补助救济、"
+             "差旅费、向个人收购等），按 permitted_severity 报告。来源：《现金管理暂行条例》第五条第（一）至（六）项。"),
+    "permitted_severity": Severity("low", help="允许范围内的现金支付的风险等级（high、medium、low）。来源：本工具约定，默认 low 供核实。"),
+    "drop_permitted": Flag(False, help="为 true 时不报告允许范围内的现金支付。来源：本工具约定；本地要求一律转账时保持 false。"),
 }
 
 

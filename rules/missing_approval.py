@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import Flag
 
 from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys
 
@@ -48,9 +49,8 @@ TITLE_EN = "Voucher not reviewed, or reviewed by its preparer"
 SEVERITY = "medium"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应有填制、审核人员签名；不相容职务相互分离"
 REQUIRES = ("reviewer",)
-DEFAULTS = {"check_same_person": True}
-OPTIONS_HELP = {
-    "check_same_person": "为 true 时报告制单人与审核人为同一人的凭证（仅在记录了制单人时检查）。来源：《会计基础工作规范》不相容职务分离。",
+OPTIONS = {
+    "check_same_person": Flag(True, help="为 true 时报告制单人与审核人为同一人的凭证（仅在记录了制单人时检查）。来源：《会计基础工作规范》不相容职务分离。"),
 }
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import AccountClasses
 
 from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys, yuan
 
@@ -48,9 +49,8 @@ TITLE_EN = "Payment voucher without attachments"
 SEVERITY = "low"
 BASIS = "《会计基础工作规范》第五十一条：除结账和更正错误外，记账凭证必须附有原始凭证"
 REQUIRES = ("attachments", "debit", "credit", "account")
-DEFAULTS = {"payment_classes": ["cash", "bank"]}
-OPTIONS_HELP = {
-    "payment_classes": "贷记这些科目类别即视为付款凭证：cash 库存现金，bank 银行存款。来源：《会计基础工作规范》第五十一条。",
+OPTIONS = {
+    "payment_classes": AccountClasses(["cash", "bank"], help="贷记这些科目类别即视为付款凭证：cash 库存现金，bank 银行存款。来源：《会计基础工作规范》第五十一条。"),
 }
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import Flag
 
 from ._common import Vouchers, blank, findings, place_codes, voucher_keys
 
@@ -48,10 +49,10 @@ TITLE_EN = "Line without summary or account"
 SEVERITY = "low"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应当填写摘要、会计科目等内容"
 REQUIRES = ("summary",)
-DEFAULTS = {"require_every_line": False}
-OPTIONS_HELP = {
-    "require_every_line": "为 true 时每一行都须有摘要；为 false 时只要凭证中有一行填写摘要即可（手工凭证常只在首行写摘要）。"
-                          "来源：《会计基础工作规范》第五十一条；默认从宽。",
+OPTIONS = {
+    "require_every_line": Flag(False,
+        help="为 true 时每一行都须有摘要；为 false 时只要凭证中有一行填写摘要即可（手工凭证常只在首行写摘要）。"
+             "来源：《会计基础工作规范》第五十一条；默认从宽。"),
 }
 
 

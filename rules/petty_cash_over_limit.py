@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import Flag, Words, Yuan
 
 from ._common import Vouchers, fen, findings, first_of_each, group_codes, is_set, keyword_regex, voucher_keys, yuan
 
@@ -65,20 +66,17 @@ TITLE_EN = "Petty cash withdrawn over the limit"
 SEVERITY = "high"
 BASIS = "《现金管理暂行条例》第九条、第十一条；村级财务管理办法：库存现金不准超过规定限额"
 REQUIRES = ("debit", "credit", "account")
-DEFAULTS = {
-    "limit_yuan": 2000,
-    "opening_cash_yuan": "",
-    "assume_zero_opening_in_january": True,
-    "petty_cash_account_words": ["备用金"],
-}
-OPTIONS_HELP = {
-    "limit_yuan": "备用金（库存现金）限额，单位元；提取金额或提取后当日现金余额超过此数即报告。"
-                  "来源：村级财务管理办法由各地核定（常见 1000、2000、5000 元），巡察反馈将 2500 元认定为超限额，默认 2000 元。",
-    "opening_cash_yuan": "账簿起始时的库存现金余额（元），用于计算提取后的余额；留空 \"\" 表示未知。"
-                         "来源：总账或现金日记账的期初余额；可在 [[overrides]] 中按单位填写。",
-    "assume_zero_opening_in_january": "账簿从 1 月开始且未填期初余额时，按期初为 0 计算余额（所得余额不高于实际，报告的超限均成立）。"
-                                      "来源：本工具约定；上年结转行不是分录，读取时已剔除。",
-    "petty_cash_account_words": "科目名称含这些词的账户视同库存现金（如 其他应收款-备用金）。来源：村级会计制度中备用金的常见核算方式。",
+OPTIONS = {
+    "limit_yuan": Yuan(2000,
+        help="备用金（库存现金）限额，单位元；提取金额或提取后当日现金余额超过此数即报告。"
+             "来源：村级财务管理办法由各地核定（常见 1000、2000、5000 元），巡察反馈将 2500 元认定为超限额，默认 2000 元。"),
+    "opening_cash_yuan": Yuan("", optional=True,
+        help="账簿起始时的库存现金余额（元），用于计算提取后的余额；留空 \"\" 表示未知。"
+             "来源：总账或现金日记账的期初余额；可在 [[overrides]] 中按单位填写。"),
+    "assume_zero_opening_in_january": Flag(True,
+        help="账簿从 1 月开始且未填期初余额时，按期初为 0 计算余额（所得余额不高于实际，报告的超限均成立）。"
+             "来源：本工具约定；上年结转行不是分录，读取时已剔除。"),
+    "petty_cash_account_words": Words(["备用金"], help="科目名称含这些词的账户视同库存现金（如 其他应收款-备用金）。来源：村级会计制度中备用金的常见核算方式。"),
 }
 
 _NO_DAY = np.iinfo("int64").max   # an undated voucher sorts after the dated ones of its month, as NaT does

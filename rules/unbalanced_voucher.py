@@ -38,6 +38,7 @@ from __future__ import annotations
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import Share
 
 from ._common import findings, journal_like_lines, voucher_first_lines, voucher_keys, yuan
 
@@ -47,10 +48,10 @@ TITLE_EN = "Voucher debits and credits do not balance"
 SEVERITY = "high"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证借贷方金额必须相等"
 REQUIRES = ("voucher", "debit", "credit")
-DEFAULTS = {"journal_single_line_share": 0.8}
-OPTIONS_HELP = {
-    "journal_single_line_share": "某工作表中只有一行分录的凭证占比达到此值，即视为日记账或明细账（只列出一方科目），"
-                                 "不检查借贷平衡。来源：本工具约定；序时账中每张凭证至少两行。",
+OPTIONS = {
+    "journal_single_line_share": Share(0.8,
+        help="某工作表中只有一行分录的凭证占比达到此值，即视为日记账或明细账（只列出一方科目），"
+             "不检查借贷平衡。来源：本工具约定；序时账中每张凭证至少两行。"),
 }
 
 

@@ -66,6 +66,7 @@ from __future__ import annotations
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import AccountClasses, Words
 
 from ._common import (STANDARD_ACCOUNT_NAMES, book_label, findings, joined_keywords, keyword_regex, line_text,
                       voucher_keys, without_names, yuan)
@@ -76,27 +77,24 @@ TITLE_EN = "Union expense paid from the administrative book"
 SEVERITY = "high"
 BASIS = "《工会会计制度》：工会经费单独建账、独立核算；《湖南省基层工会经费收支管理办法实施细则》"
 REQUIRES = ("debit", "account", "summary")
-DEFAULTS = {
-    "union_keywords": ["工会", "工会会员", "会员活动", "会员福利", "职工之家", "职工书屋", "职工互助保险", "职代会"],
-    "union_publications": ["工人日报", "湖南工人报", "工人报", "中国工人", "工会博览", "工会信息", "中国职工", "中国工运",
-                           "当代工人", "工会理论研究", "职工天地", "工会工作"],
-    "ambiguous_publications": ["劳动保护", "工友"],
-    "fund_transfer_words": ["拨缴", "上缴", "上解", "划拨", "拨付", "拨款", "计提", "缴纳", "交纳", "返还", "退回"],
-    "debit_classes": ["expense", "other"],
-    "standard_account_names": list(STANDARD_ACCOUNT_NAMES),
-}
-OPTIONS_HELP = {
-    "union_keywords": "摘要、科目或往来单位含这些词即视为工会支出（“会员”单独出现含义不明，不在默认词表）。"
-                      "来源：《工会会计制度》支出科目及常见工会活动名称。",
-    "union_publications": "工会系统报刊名称（带不带书名号均可）。来源：全国及湖南省总工会主办报刊；党报党刊不在此列。",
-    "ambiguous_publications": "也是普通词语的报刊名（如“劳动保护用品”），仅在书名号内或与“订阅、杂志、期刊”同时出现时才算。"
-                              "来源：本工具约定，避免把劳保用品当作报刊。",
-    "fund_transfer_words": "与“工会经费”同时出现时表示行政账向工会拨缴、计提工会经费或工会返还经费，属正确核算，不报告。"
-                           "来源：《工会法》第四十三条（按工资总额 2% 向工会拨缴经费）。",
-    "debit_classes": "检查哪些科目类别的借方：expense 费用支出，other 未识别科目。来源：本工具约定。",
-    "standard_account_names": "各会计制度一级科目的标准名称；其中的字（如“工会资金结转”中的“工会”）不算工会支出的标志，"
-                              "明细科目（如“管理费用-工会经费”中的“工会经费”）照常计入。"
-                              "来源：政府会计制度、民间非营利组织会计制度、村集体经济组织会计制度、工会会计制度科目表。",
+OPTIONS = {
+    "union_keywords": Words(["工会", "工会会员", "会员活动", "会员福利", "职工之家", "职工书屋", "职工互助保险", "职代会"],
+        help="摘要、科目或往来单位含这些词即视为工会支出（“会员”单独出现含义不明，不在默认词表）。"
+             "来源：《工会会计制度》支出科目及常见工会活动名称。"),
+    "union_publications": Words(["工人日报", "湖南工人报", "工人报", "中国工人", "工会博览", "工会信息", "中国职工", "中国工运",
+                                 "当代工人", "工会理论研究", "职工天地", "工会工作"],
+        help="工会系统报刊名称（带不带书名号均可）。来源：全国及湖南省总工会主办报刊；党报党刊不在此列。"),
+    "ambiguous_publications": Words(["劳动保护", "工友"],
+        help="也是普通词语的报刊名（如“劳动保护用品”），仅在书名号内或与“订阅、杂志、期刊”同时出现时才算。"
+             "来源：本工具约定，避免把劳保用品当作报刊。"),
+    "fund_transfer_words": Words(["拨缴", "上缴", "上解", "划拨", "拨付", "拨款", "计提", "缴纳", "交纳", "返还", "退回"],
+        help="与“工会经费”同时出现时表示行政账向工会拨缴、计提工会经费或工会返还经费，属正确核算，不报告。"
+             "来源：《工会法》第四十三条（按工资总额 2% 向工会拨缴经费）。"),
+    "debit_classes": AccountClasses(["expense", "other"], help="检查哪些科目类别的借方：expense 费用支出，other 未识别科目。来源：本工具约定。"),
+    "standard_account_names": Words(list(STANDARD_ACCOUNT_NAMES),
+        help="各会计制度一级科目的标准名称；其中的字（如“工会资金结转”中的“工会”）不算工会支出的标志，"
+             "明细科目（如“管理费用-工会经费”中的“工会经费”）照常计入。"
+             "来源：政府会计制度、民间非营利组织会计制度、村集体经济组织会计制度、工会会计制度科目表。"),
 }
 
 # "工会" that continues into 会议/会餐/会审/会计/会商/会谈/会签/会同/会见 belongs to 施工会议,

@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import Share
 
 from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys
 
@@ -74,10 +75,10 @@ TITLE_EN = "Voucher number used twice"
 SEVERITY = "medium"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应当连续编号，一张凭证一个编号"
 REQUIRES = ("voucher",)
-DEFAULTS = {"max_split_share": 0.3}
-OPTIONS_HELP = {
-    "max_split_share": "某工作表中被分成多段的凭证占比超过此值，说明该表不按凭证排序（如按科目排列的明细账），"
-                       "该表只按日期判断重复。来源：本工具约定。",
+OPTIONS = {
+    "max_split_share": Share(0.3,
+        help="某工作表中被分成多段的凭证占比超过此值，说明该表不按凭证排序（如按科目排列的明细账），"
+             "该表只按日期判断重复。来源：本工具约定。"),
 }
 
 

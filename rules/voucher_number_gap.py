@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from checker.engine import no_findings
+from checker.options import Flag, Share
 
 from ._common import Vouchers, findings, group_codes, journal_like_lines, voucher_first_lines, voucher_keys
 
@@ -62,10 +63,9 @@ TITLE_EN = "Gap in voucher numbers"
 SEVERITY = "low"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应当连续编号"
 REQUIRES = ("voucher",)
-DEFAULTS = {"start_at_one": True, "journal_single_line_share": 0.8}
-OPTIONS_HELP = {
-    "start_at_one": "每月编号应从 1 开始；为 true 时首张凭证之前缺少的号码也报告。来源：《会计基础工作规范》第五十一条。",
-    "journal_single_line_share": "只有一行分录的凭证占比达到此值的工作表视为日记账或明细账，不检查编号。来源：本工具约定。",
+OPTIONS = {
+    "start_at_one": Flag(True, help="每月编号应从 1 开始；为 true 时首张凭证之前缺少的号码也报告。来源：《会计基础工作规范》第五十一条。"),
+    "journal_single_line_share": Share(0.8, help="只有一行分录的凭证占比达到此值的工作表视为日记账或明细账，不检查编号。来源：本工具约定。"),
 }
 
 

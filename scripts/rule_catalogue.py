@@ -13,24 +13,29 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from checker.fields import SEVERITY_LABELS  # noqa: E402
+from checker.options import toml_text  # noqa: E402
 from checker.registry import discover  # noqa: E402
 
 BEGIN, END = "<!-- rule-catalogue:begin -->", "<!-- rule-catalogue:end -->"
 
 
-def _short(value) -> str:
-    if isinstance(value, (list, tuple)):
+def _short(option) -> str:
+    """The default as the policy file writes it, a long list cut to its first four words."""
+    value = option.default
+    if isinstance(value, list):
         shown = "、".join(map(str, value[:4]))
         return shown + (f" …（共 {len(value)} 项）" if len(value) > 4 else "")
     if value == "":
         return "（未设置）"
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    return toml_text(value)
 
 
 def catalogue() -> str:
-    lines = ["| id | 规则 | Rule | 风险 | 依据 (basis) | options (defaults) |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| id | 规则 | Rule | 风险 | 依据 (basis) | options: default (type) |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for rule in discover():
-        options = "<br>".join(f"`{k}` = {_short(v)}" for k, v in rule.defaults.items()) or "—"
+        options = "<br>".join(f"`{name}` = {_short(option)} — {option.kind}"
+                              for name, option in rule.declared.items()) or "—"
         lines.append(f"| `{rule.id}` | {rule.title} | {rule.title_en} | {SEVERITY_LABELS[rule.severity]} | "
                      f"{rule.basis} | {options} |")
     return "\n".join(lines)

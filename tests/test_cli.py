@@ -77,9 +77,10 @@ def test_json_to_stdout_keeps_stdout_clean(tmp_path):
 
 def test_period_option(tmp_path):
     withdrawal_book(tmp_path / "a.xlsx")
-    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-04..2021-06").exit_code == 0
+    withdrawal_book(tmp_path / "b.xlsx")
     assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-03").exit_code == 1
-    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-13").exit_code == 2
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-03..2021-04").exit_code == 1
+    assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--period", "2021-13").exit_code == 4
 
 
 def test_rule_and_skip_rule(tmp_path):
@@ -87,7 +88,7 @@ def test_rule_and_skip_rule(tmp_path):
     assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--skip-rule", "petty-cash-over-limit").exit_code == 0
     assert run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--rule", "unbalanced-voucher").exit_code == 0
     result = run("scan", str(tmp_path / "a.xlsx"), "--no-report", "--rule", "no-such-rule")
-    assert result.exit_code == 2 and "no-such-rule" in result.output
+    assert result.exit_code == 4 and "no-such-rule" in result.output
 
 
 def test_init_config_writes_every_option_and_loads_back(tmp_path):
@@ -96,7 +97,9 @@ def test_init_config_writes_every_option_and_loads_back(tmp_path):
     data = tomllib.loads(target.read_text(encoding="utf-8"))
     for rule in discover():
         assert data["rules"][rule.id] == {"enabled": True, **rule.defaults}
-    assert run("init-config", str(target)).exit_code == 1, "an existing file is not overwritten"
+    again = run("init-config", str(target))
+    assert again.exit_code == 4 and "已存在" in again.output, "an existing file is not overwritten"
+    assert run("init-config", str(target), "--force").exit_code == 0
     load_policy(target)
 
 
@@ -184,9 +187,13 @@ def test_version_is_shown_as_click_shows_it():
 
 def test_a_plugin_that_fails_to_load_stops_the_reading_ahead(tmp_path, monkeypatch):
     # The command starts reading before it loads the rules: a broken plug-in must not leave
-    # the reading threads opening files.
+    # the reading threads opening files.  The user reads one sentence, the traceback is logged.
+    import tempfile
+
     from checker import registry, sources
-    withdrawal_book(tmp_path / "建设社区行政账.xlsx")
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    withdrawal_book(tmp_path / "books" / "建设社区行政账.xlsx")
     closed = []
     original_close = sources.Opener.close
 
@@ -198,8 +205,11 @@ def test_a_plugin_that_fails_to_load_stops_the_reading_ahead(tmp_path, monkeypat
         raise ImportError("no module named local_rules")
     monkeypatch.setattr(sources.Opener, "close", close)
     monkeypatch.setattr(registry, "_plugin_modules", broken)
-    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-report"])
-    assert isinstance(result.exception, ImportError)
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "books"), "--no-report"])
+    assert result.exit_code == 3
+    assert "程序内部出错（ImportError：no module named local_rules）" in result.output and "Traceback" not in result.output
+    [log] = (tmp_path / "temp" / "voucher-checker").iterdir()
+    assert str(log) in result.output and "no module named local_rules" in log.read_text(encoding="utf-8")
     assert closed
 
 

@@ -100,7 +100,7 @@ def test_plugins_are_discovered_through_entry_points(monkeypatch):
     module = types.ModuleType("local_rules.subsidy")
     module.__doc__ = "A local rule."
     module.ID, module.TITLE, module.TITLE_EN = "local-subsidy", "无依据发放补贴", "Subsidy without basis"
-    module.SEVERITY, module.BASIS, module.DEFAULTS = "medium", "本地办法", {}
+    module.SEVERITY, module.BASIS, module.OPTIONS = "medium", "本地办法", {}
     module.check = lambda ledger, options: no_findings()
 
     class EntryPoint:

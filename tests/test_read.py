@@ -514,28 +514,39 @@ def test_pieces_start_on_a_voucher_first_line_with_its_date(xlsx):
 
 @pytest.mark.parametrize("ahead_rows", [1, 10_000])
 def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch, ahead_rows):
+    """What the opener opens ahead depends on the budget, never on which thread finishes first:
+    one workbook per thread at least, more only while the rows held stay under the budget.  The
+    test waits for the opening ahead to stop (no fixed sleep), checking under the opener's lock."""
     import threading
-    import time
     import checker.sources as sources
     for i in range(6):
         write_xlsx(tmp_path / f"社区{i}.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"]] +
                                                    [["2021-03-01", str(n), f"a{i}", "管理费用", n, None] for n in range(1, 30)]})
     items, _ = collect_inputs([tmp_path])
     opened, lock, original = [], threading.Lock(), sources.open_sheets
+    settled = threading.Condition()
 
     def counting(path, reading=None):
         with lock:
             opened.append(path)
         return original(path, reading)
+
+    def idle(opener):
+        with opener._lock:
+            return opener._running == 0
     monkeypatch.setattr(sources, "open_sheets", counting)
     monkeypatch.setattr("checker.read.open_sheets", counting)
     monkeypatch.setattr(sources.Opener, "AHEAD_ROWS", ahead_rows)
+    notify = sources.Opener._opened
+
+    def opened_and_notify(self, future):
+        notify(self, future)
+        with settled:
+            settled.notify_all()
+    monkeypatch.setattr(sources.Opener, "_opened", opened_and_notify)
     opener = sources.Opener(items, Policy().reading, 2)
-    for _ in range(1000):                       # until the opening ahead stops by itself
-        if not opener._running:
-            break
-        time.sleep(0.01)
-    # Two threads open two files; more only while what is held stays under the budget.
+    with settled:       # the bound is only met when the opener never stops: a defect, not a slow machine
+        assert settled.wait_for(lambda: idle(opener), timeout=600), "the opening ahead never stopped"
     assert len(opened) == (2 if ahead_rows == 1 else 6)
     result = read_inputs(items, Policy(), jobs=2, opener=opener)
     assert sorted(opened) == sorted(item.path for item in items)

@@ -2,7 +2,7 @@
 look-alikes side by side.  Adding a case is adding a row there.
 
 A case: ``rows`` (for ``checker.testing.ledger_from_rows``), optional ``book`` and ``options``
-(over the rule's DEFAULTS), and ``expect``: one entry per flagged voucher with its display
+(over the defaults of the rule's OPTIONS), and ``expect``: one entry per flagged voucher with its display
 number, the amount in yuan, text the message must contain and the severity; ``[]`` means clean.
 An entry with ``"absent": True`` asserts that voucher is not flagged.
 """
@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from checker.engine import RULE_RESULT_COLUMNS
+from checker.options import defaults_of
 from checker.testing import ledger_from_rows
 from tests.rules import cases as cases_package
 
@@ -40,7 +41,7 @@ def _fen(yuan) -> int:
 def test_case(rule, case):
     ledger = ledger_from_rows(case["rows"], book=case.get("book", "admin"))
     before = ledger.copy(deep=True)
-    result = rule.check(ledger, {**rule.DEFAULTS, **case.get("options", {})})
+    result = rule.check(ledger, {**defaults_of(rule.OPTIONS), **case.get("options", {})})
     pd.testing.assert_frame_equal(ledger, before, obj="the ledger must not be mutated")
     assert set(RULE_RESULT_COLUMNS) <= set(result.columns)
     assert result["line_id"].isin(ledger["line_id"]).all()
