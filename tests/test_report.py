@@ -178,7 +178,22 @@ def test_findings_values_and_source(wb, scan):
     assert isinstance(date.value, dt.datetime) and date.value.date() == dt.date(2021, 3, 6)
     assert date.number_format == "yyyy-mm-dd"
     assert date.is_date
-    assert all(get(h).border.left.style == "thin" for h in REVIEW_HEADERS), "reviewer cells are boxed to write in"
+
+
+
+def _grid_rules(ws) -> list[tuple[str, list, object]]:
+    return [(str(cf.sqref), rule.formula, rule.dxf.border) for cf in ws.conditional_formatting for rule in cf.rules]
+
+
+@pytest.mark.parametrize("title, key", [("问题清单", "$A2"), ("凭证明细", "$C2")])
+def test_rows_are_ruled_including_the_empty_reviewer_cells(wb, title, key):
+    """The grid is one conditional format (a row with a number or a line is boxed), so empty cells,
+    the reviewer's among them, are boxed to write in without being written one by one."""
+    ws = wb[title]
+    ((cells, formula, border),) = _grid_rules(ws)
+    assert cells == f"A2:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
+    assert formula == [f'{key}<>""']
+    assert border.left.style == border.bottom.style == "thin"
 
 
 def test_review_column_has_drop_down(wb, scan):

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
 
 from ..fields import BOOK_LABELS, HEADER_SYNONYMS, SEVERITY_LABELS
 
@@ -285,6 +286,7 @@ class Formats:
     def __init__(self, workbook):
         self._workbook = workbook
         self._made: dict[tuple, object] = {}
+        self._cells: dict[tuple, object] = {}
 
     def get(self, **properties):
         key = tuple(sorted(properties.items()))
@@ -296,6 +298,13 @@ class Formats:
 
     def cell(self, kind: str, *, quote: bool = False, border: bool = True, **extra):
         """The format of a table cell of ``kind`` (text, wrap, money, count, number, date)."""
+        key = (kind, quote, border, *sorted(extra.items()))
+        found = self._cells.get(key)
+        if found is None:
+            found = self._cells[key] = self._cell(kind, quote, border, extra)
+        return found
+
+    def _cell(self, kind: str, quote: bool, border: bool, extra: dict):
         properties = {"valign": "top"}
         if kind == "wrap":
             properties["text_wrap"] = True
@@ -331,11 +340,15 @@ class StreamSheet:
     always written as a string cell, with a quote prefix when Excel would otherwise treat an
     edit of it as a formula.  The row's height is set from its wrapped cells."""
 
-    def __init__(self, ws, formats: Formats, columns, *, start_row: int = 0):
+    def __init__(self, ws, formats: Formats, columns, *, ruled_by: int | None = None):
         self.ws = ws
         self.formats = formats
         self.columns = tuple(columns)
-        self.row = start_row             # the next row to write, 0-based
+        self.row = 0                     # the next row to write, 0-based
+        # With ``ruled_by`` the grid lines come from one conditional format (a row is ruled when its
+        # cell in that column is not empty) instead of a border on every cell: empty cells are then
+        # not written at all, a third of a large sheet's cells.
+        self.ruled_by = ruled_by
         self._variants: dict[tuple, list] = {}
         self._lines: dict[tuple[str, int], int] = {}
         for col, column in enumerate(self.columns):
@@ -347,10 +360,24 @@ class StreamSheet:
         key = tuple(sorted(extra.items()))
         found = self._variants.get(key)
         if found is None:
+            border = self.ruled_by is None
             found = self._variants[key] = [
-                (c.kind, self.formats.cell(c.kind, **extra), self.formats.cell(c.kind, quote=True, **extra),
-                 c.width) for c in self.columns]
+                (c.kind, self.formats.cell(c.kind, border=border, **extra),
+                 self.formats.cell(c.kind, quote=True, border=border, **extra), c.width) for c in self.columns]
         return found
+
+    def cell_format(self, kind: str, **extra):
+        """A format for one cell of this sheet, ruled like the others."""
+        return self.formats.cell(kind, border=self.ruled_by is None, **extra)
+
+    def rule_lines(self) -> None:
+        """Draw the grid of the rows written so far (see ``ruled_by``)."""
+        if self.ruled_by is None or self.row < 2:
+            return
+        key = xl_col_to_name(self.ruled_by, col_abs=True)
+        self.ws.conditional_format(1, 0, self.row - 1, len(self.columns) - 1, {
+            "type": "formula", "criteria": f'={key}2<>""',
+            "format": self.formats.get(border=1, border_color=GRID_COLOUR)})
 
     def header(self) -> None:
         ws, r = self.ws, self.row
@@ -368,12 +395,14 @@ class StreamSheet:
         specs = variant or self._plain
         lines = 1
         write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+        blanks = self.ruled_by is None
         for col, value in enumerate(values):
             kind, fmt, quoted, width = specs[col]
             if formats is not None and col in formats:
                 fmt = quoted = formats[col]
             if value is None or value == "":
-                write_blank(r, col, None, fmt)
+                if blanks:
+                    write_blank(r, col, None, fmt)
             elif kind == "text" or kind == "wrap":
                 if type(value) is int:           # a row number among row lists, say
                     write_number(r, col, value, fmt)
@@ -381,7 +410,8 @@ class StreamSheet:
                 if type(value) is not str or not value.isprintable():
                     value = inert_text(value)
                     if not value:
-                        write_blank(r, col, None, fmt)
+                        if blanks:
+                            write_blank(r, col, None, fmt)
                         continue
                 if len(value) > EXCEL_TEXT_LIMIT:
                     value = value[:EXCEL_TEXT_LIMIT]

@@ -26,6 +26,7 @@ _FIELDS = ("entity", "book", "period", "voucher", "date", "row", "summary", "acc
            "debit_fen", "credit_fen", "counterparty", "preparer", "reviewer", "attachments", "file", "sheet",
            "voucher_key", "line_id")
 CHUNK = 20_000     # ledger lines turned into Python values at a time
+_ROW_COLUMN = 2            # 行号: a voucher line has one, a heading or blank row has not
 _HEADING_WIDTH = sum(c.width for c in DETAIL_COLUMNS) - 4
 
 
@@ -57,9 +58,9 @@ def voucher_line_positions(ledger: pd.DataFrame, findings: pd.DataFrame, keys: l
         positions = by_key if by_id is None else np.union1d(by_key, by_id)
     if not len(positions):
         return positions.astype(np.int64)
-    keys_frame = ledger[["file", "sheet", "row", "line_id"]].take(positions)
-    order = np.lexsort(tuple(pd.factorize(keys_frame[name], sort=True)[0] if name in ("file", "sheet")
-                             else keys_frame[name].to_numpy() for name in ("line_id", "row", "sheet", "file")))
+    # Column by column: selecting the columns first would copy them whole.
+    order = np.lexsort(tuple(pd.factorize(ledger[name].take(positions), sort=True)[0] if name in ("file", "sheet")
+                             else ledger[name].to_numpy()[positions] for name in ("line_id", "row", "sheet", "file")))
     return positions[order]
 
 
@@ -75,7 +76,7 @@ def _heading(entity: str, book: str, period: str, file: str, sheet: str) -> list
 
 def write_detail(ws, formats, result: ScanResult, footer: str, printed_at: str) -> dict[str, int]:
     """The 凭证明细 sheet; returns the row (1-based) of each voucher's first line."""
-    sheet = StreamSheet(ws, formats, DETAIL_COLUMNS)
+    sheet = StreamSheet(ws, formats, DETAIL_COLUMNS, ruled_by=_ROW_COLUMN)
     sheet.header()
     ws.freeze_panes(1, 0)
     findings, ledger = result.findings, result.read.ledger
@@ -84,6 +85,7 @@ def write_detail(ws, formats, result: ScanResult, footer: str, printed_at: str) 
         sheet.note("未发现问题凭证。", formats.get())
     else:
         _write_lines(sheet, formats, findings, ledger, first_rows)
+        sheet.rule_lines()
     last = max(sheet.row - 1, 1)
     ws.autofilter(0, 0, last, len(DETAIL_COLUMNS) - 1)
     setup_page(ws, DETAIL, footer, printed_at, repeat_header=True)
@@ -119,10 +121,10 @@ def _write_lines(sheet: StreamSheet, formats, findings: pd.DataFrame, ledger: pd
     vouchers_done = 0
     write = sheet.write
     for start in range(0, len(positions), CHUNK):
-        part = ledger.take(positions[start:start + CHUNK])
+        part = positions[start:start + CHUNK]
         (entity, book, period, voucher, date, row, summary, code, name, debit, credit, counterparty,
          preparer, reviewer, attachments, file, sheet_name, voucher_key, line_id) = (
-            part[n].tolist() if n in part.columns else [None] * len(part) for n in _FIELDS)
+            ledger[n].take(part).tolist() if n in ledger.columns else [None] * len(part) for n in _FIELDS)
         for i in range(len(part)):
             key = voucher_key[i]
             if key != current:

@@ -116,15 +116,15 @@ def _message_with_basis(row: FindingRow) -> str:
 def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int], footer: str,
                    printed_at: str) -> None:
     """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher."""
-    sheet = StreamSheet(ws, formats, FINDING_COLUMNS_XLSX)
+    sheet = StreamSheet(ws, formats, FINDING_COLUMNS_XLSX, ruled_by=0)
     sheet.header()
     ws.freeze_panes(1, 0)
     budget = common.ROW_BUDGET - 1
     left_out = max(0, len(result.findings) - budget)
-    severity_formats = {s: {SEVERITY_COLUMN: formats.cell("text", bg_color=fill, align="center")}
+    severity_formats = {s: {SEVERITY_COLUMN: sheet.cell_format("text", bg_color=fill, align="center")}
                         for s, fill in SEVERITY_FILLS.items()}
-    link_format = formats.cell("text", font_color=LINK_COLOUR, underline=1)
-    quoted_link_format = formats.cell("text", font_color=LINK_COLOUR, underline=1, quote=True)
+    link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1)
+    quoted_link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1, quote=True)
     links = 0
     for f in finding_rows(result.findings, budget):
         r = sheet.write((f.number, f.entity, f.book, f.voucher, f.date, f.summary, f.account, f.amount_fen,
@@ -144,6 +144,7 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
                 ws.write_formula(r, VOUCHER_COLUMN, f'=HYPERLINK("#\'{DETAIL}\'!A{target}","{text}")', fmt,
                                  f.voucher)
     last = sheet.row - 1               # 0-based index of the last finding row
+    sheet.rule_lines()
     if left_out:
         overflow_note(sheet, left_out, "条问题")
     if last == 0:

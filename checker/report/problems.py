@@ -17,25 +17,24 @@ PROBLEM_COLUMNS = (
     Column("说明", "wrap", 40), Column("原文（示例）", "wrap", 24),
 )
 _ROWS_COLUMN = 3
-_EXAMPLES = 1
 
 
 def _dropped_rows(dropped: pd.DataFrame):
     """One entry per sheet and reason, in the order the rows were dropped."""
     if dropped is None or dropped.empty:
         return
-    frame = dropped.reindex(columns=["file", "sheet", "row", "reason", "text"])
-    for (file, sheet, reason), group in frame.groupby(["file", "sheet", "reason"], sort=False, dropna=False):
-        rows = [int(r) for r in group["row"].tolist() if not is_missing(r)]
-        examples = []
-        for text in group["text"].tolist():
-            text = inert_text(text).strip()
-            if text and text not in examples:
-                examples.append(text if len(text) <= 20 else text[:19] + "…")
-                if len(examples) == _EXAMPLES:
-                    break
-        yield ("剔除行", file, sheet, rows_label(rows), None, len(group), inert_text(reason),
-               "、".join(examples))
+    n = len(dropped)
+    files, sheets, rows, reasons, texts = (dropped[c].tolist() if c in dropped.columns else [None] * n
+                                           for c in ("file", "sheet", "row", "reason", "text"))
+    groups: dict[tuple, list[int]] = {}
+    for i, key in enumerate(zip(files, sheets, reasons)):
+        groups.setdefault(key, []).append(i)
+    for (file, sheet, reason), members in groups.items():
+        numbers = [int(rows[i]) for i in members if not is_missing(rows[i])]
+        example = next((t for t in (inert_text(texts[i]).strip() for i in members) if t), "")
+        if len(example) > 20:
+            example = example[:19] + "…"
+        yield ("剔除行", file, sheet, rows_label(numbers), None, len(members), inert_text(reason), example)
 
 
 def _problem_rows(result: ScanResult, rules_by_id: dict):
