@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -15,8 +16,7 @@ from checker.engine import FINDING_COLUMNS, empty_findings, no_findings, run_rul
 from checker.model import DataError, ReadResult, ScanResult, SheetInfo
 from checker.policy import Policy
 from checker.registry import Rule
-from checker.report import (FINDING_HEADERS, REVIEW_HEADERS, build_workbook, inert_text, rows_label,
-                            write_findings_csv, write_report)
+from checker.report import FINDING_HEADERS, REVIEW_HEADERS, inert_text, rows_label, write_findings_csv, write_report
 from checker.schema import empty_ledger
 from checker.testing import ledger_from_rows
 
@@ -98,7 +98,7 @@ def _scan(**overrides) -> ScanResult:
     sheets, rules = _sheets(), _rules()
     findings, gaps = run_rules(ledger, sheets, rules, Policy())
     dropped = pd.DataFrame({"file": [ADMIN_FILE] * 3, "sheet": ["3月"] * 3, "row": [15, 16, 17],
-                            "reason": ["合计行", "合计行", "空行"], "text": ["本月合计", "=1+1", ""]})
+                            "reason": ["合计行", "合计行", "空行"], "text": ["=1+1", "本月合计", ""]})
     errors = [DataError(ADMIN_FILE, "3月", 18, "F（借方金额）", "金额“abc”无法识别，该行未参与检查。"),
               DataError("幸福村/村账.xlsx", "", None, "", "工作表“草稿”为隐藏表，未读取。", kind="warning")]
     values = dict(read=ReadResult(ledger, sheets, errors, dropped), findings=findings, rule_gaps=gaps,
@@ -148,11 +148,15 @@ def test_sheets_in_order(wb):
 
 def test_findings_sheet_has_one_row_per_finding(wb, scan):
     ws = wb["问题清单"]
-    assert _header(ws) == list(FINDING_HEADERS) + list(REVIEW_HEADERS)
+    header = _header(ws)
+    assert header[:3] == ["序号", "单位", "账套"]
+    assert header[header.index("核实结论"):header.index("核实结论") + 4] == list(REVIEW_HEADERS)
+    assert set(FINDING_HEADERS) - set(header) == {"问题说明", "依据"}    # printed together as one column
+    assert "问题说明及依据" in header and header[-2:] == ["期间", "来源"]
     assert ws.max_row == len(scan.findings) + 1
     assert [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)] == list(range(1, len(scan.findings) + 1))
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.auto_filter.ref == f"A1:Q{len(scan.findings) + 1}"
 
 
 def test_findings_values_and_source(wb, scan):
@@ -165,15 +169,31 @@ def test_findings_values_and_source(wb, scan):
     assert get("规则").value == "超限额提取备用金"
     assert get("风险等级").value == "高"
     assert get("风险等级").fill.fgColor.rgb.endswith("FF8B8B")
-    assert get("依据").value == "《现金管理暂行条例》第五条"
+    assert get("问题说明及依据").value == "提取现金 2,500.50 元，超过限额\n依据：《现金管理暂行条例》第五条"
+    assert get("问题说明及依据").alignment.wrap_text
     assert get("来源").value == "建设社区/行政账2021.xlsx / 3月 / 第9–10行"
-    assert get("问题说明").value == "提取现金 2,500.50 元，超过限额"
     assert get("金额").value == pytest.approx(2500.50)
     assert get("金额").number_format == "#,##0.00"
     date = get("日期")
     assert isinstance(date.value, dt.datetime) and date.value.date() == dt.date(2021, 3, 6)
     assert date.number_format == "yyyy-mm-dd"
     assert date.is_date
+
+
+
+def _grid_rules(ws) -> list[tuple[str, list, object]]:
+    return [(str(cf.sqref), rule.formula, rule.dxf.border) for cf in ws.conditional_formatting for rule in cf.rules]
+
+
+@pytest.mark.parametrize("title, key", [("问题清单", "$A2"), ("凭证明细", "$C2")])
+def test_rows_are_ruled_including_the_empty_reviewer_cells(wb, title, key):
+    """The grid is one conditional format (a row with a number or a line is boxed), so empty cells,
+    the reviewer's among them, are boxed to write in without being written one by one."""
+    ws = wb[title]
+    ((cells, formula, border),) = _grid_rules(ws)
+    assert cells == f"A2:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
+    assert formula == [f'{key}<>""']
+    assert border.left.style == border.bottom.style == "thin"
 
 
 def test_review_column_has_drop_down(wb, scan):
@@ -192,7 +212,7 @@ def test_print_settings(wb, title):
     ws = wb[title]
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
-    assert int(ws.page_setup.fitToWidth) == 1
+    assert int(ws.page_setup.fitToWidth or 1) == 1
     assert int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
@@ -211,6 +231,10 @@ def test_footer_names_the_one_community(tmp_path):
     assert ws.oddFooter.left.text == "建设社区"
 
 
+def _is_heading(value) -> bool:
+    return isinstance(value, str) and "来源：" in value
+
+
 def test_voucher_link_points_at_first_line_of_voucher(wb, scan):
     ws, detail = wb["问题清单"], wb["凭证明细"]
     voucher_col = _column(ws, "凭证号")
@@ -219,6 +243,7 @@ def test_voucher_link_points_at_first_line_of_voucher(wb, scan):
     for r in range(2, ws.max_row + 1):
         cell = ws.cell(row=r, column=voucher_col)
         assert cell.hyperlink is not None, f"row {r} has no link"
+        assert cell.font.u == "single"
         sheet, _, target = cell.hyperlink.location.rpartition("!")
         assert sheet == "'凭证明细'"
         target_row = int(target.lstrip("A"))
@@ -226,32 +251,42 @@ def test_voucher_link_points_at_first_line_of_voucher(wb, scan):
         source = ws.cell(row=r, column=_column(ws, "来源")).value
         first_source_row = int(source.split("第")[1].split("–")[0].rstrip("行"))
         assert detail.cell(row=target_row, column=detail_row).value == first_source_row
-        above = detail.cell(row=target_row - 1, column=detail_voucher).value
-        assert above in (None, "凭证号")          # a separator or the header: it is the first line
+        above = detail.cell(row=target_row - 1, column=1).value
+        assert above is None or above == "凭证号" or _is_heading(above), "the link lands on the voucher's first line"
         checked += 1
     assert checked == len(scan.findings)
 
 
 def test_detail_has_every_line_of_flagged_vouchers_grouped(wb, scan):
     detail = wb["凭证明细"]
-    assert _header(detail) == ["单位", "账套", "期间", "凭证号", "日期", "行号", "摘要", "科目编码", "科目名称",
-                               "借方金额", "贷方金额", "往来单位", "制单人", "审核人", "附件数", "问题",
-                               "来源文件", "工作表"]
-    rows = [r for r in detail.iter_rows(min_row=2, values_only=True)]
-    lines = [r for r in rows if any(v is not None for v in r)]
+    assert _header(detail) == ["凭证号", "日期", "行号", "摘要", "科目", "借方金额", "贷方金额", "往来单位", "制单人",
+                               "审核人", "附件数", "问题"]
+    rows = list(detail.iter_rows(min_row=2, values_only=True))
+    lines = [r for r in rows if isinstance(r[2], int)]
+    headings = [r[0] for r in rows if _is_heading(r[0])]
     flagged = scan.ledger[scan.ledger["voucher_key"].isin(scan.findings["voucher_key"])]
     assert len(lines) == len(flagged) == 6          # 记-6, 记-9 of 建设社区 and 记-1 of 幸福村, two lines each
-    assert len(rows) - len(lines) == 2              # blank rows between the three vouchers
+    # a heading per community, book, period and sheet; a blank row between the vouchers under one heading
+    assert headings == ["幸福村　行政账　2021-01　　来源：幸福村/村账.xlsx / 2021",     # in the order of 问题清单
+                        "建设社区　行政账　2021-03　　来源：建设社区/行政账2021.xlsx / 3月"]
+    assert len(rows) == len(lines) + len(headings) + 2
     by_voucher = {}
-    for r in lines:
-        by_voucher.setdefault((r[0], r[3]), []).append(r)
+    heading = None
+    for r in rows:
+        if _is_heading(r[0]):
+            heading = r[0].split("　")[0]
+        elif isinstance(r[2], int):
+            by_voucher.setdefault((heading, r[0]), []).append(r)
     assert set(by_voucher) == {("建设社区", "记-6"), ("建设社区", "记-9"), ("幸福村", "记-1")}
     nine = by_voucher[("建设社区", "记-9")]
-    assert nine[0][15] == "超限额提取备用金；摘要异常"
-    assert [r[5] for r in nine] == [13, 14]
-    assert nine[0][9] == pytest.approx(3000) and nine[0][10] is None
-    assert detail.cell(row=2, column=10).number_format == "#,##0.00"
-    assert detail.cell(row=2, column=5).is_date
+    assert nine[0][11] == "超限额提取备用金；摘要异常" and nine[1][11] is None
+    assert [r[2] for r in nine] == [13, 14]
+    assert nine[0][4] == "1001 库存现金"
+    assert nine[0][5] == pytest.approx(3000) and nine[0][6] is None
+    first_line = next(r for r in range(2, detail.max_row + 1) if isinstance(detail.cell(row=r, column=3).value, int))
+    assert detail.cell(row=first_line, column=6).number_format == "#,##0.00"
+    assert detail.cell(row=first_line, column=2).is_date
+    assert detail.cell(row=first_line, column=1).font.b, "a flagged line is bold"
 
 
 # ---------------------------------------------------------------------------- inert text
@@ -305,9 +340,14 @@ def test_rows_label():
 
 # ---------------------------------------------------------------------------- summary
 
-def _summary_table(ws, section_prefix: str) -> tuple[list, list[list]]:
-    title_row = next(r for r in range(1, ws.max_row + 1)
-                     if str(ws.cell(row=r, column=1).value or "").startswith(section_prefix))
+def _section_row(ws, title: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1)
+                if re.fullmatch(r"[一二三四五六七八九十]+、" + re.escape(title) + r"(（.*）)?",
+                                str(ws.cell(row=r, column=1).value or "")))
+
+
+def _summary_table(ws, title: str) -> tuple[list, list[list]]:
+    title_row = _section_row(ws, title)
     header = _header(ws, title_row + 1)
     rows = []
     for r in range(title_row + 2, ws.max_row + 1):
@@ -318,54 +358,86 @@ def _summary_table(ws, section_prefix: str) -> tuple[list, list[list]]:
     return header, rows
 
 
+def test_summary_sections_are_numbered_without_gaps(wb):
+    ws = wb["汇总"]
+    numerals = [str(c.value).split("、")[0] for c in ws["A"]
+                if isinstance(c.value, str) and re.match(r"[一二三四五六七八九十]+、", c.value)]
+    assert numerals == list("一二三四五六七")
+
+
 def test_summary_run_facts(wb):
     ws = wb["汇总"]
-    facts = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(3, 30)}
-    assert facts["生成时间"] == "2024-05-06 09:30:15"
-    assert facts["版本"] == "0.1.0"
-    assert facts["输入"] == "/data/ledgers"
-    assert facts["文件数"] == 3
-    assert facts["工作表数"] == 3
-    assert facts["分录行数"] == 9
-    assert facts["剔除行数"] == 4
-    assert facts["数据问题"].startswith("错误 1 条，提示 1 条")
-    assert facts["策略文件"] == "默认"
-    assert facts["检查期间"] == "全部期间"
-    assert facts["问题数"] == 4
+    facts = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2) for r in range(3, 30)}
+    assert facts["生成时间"].value == "2024-05-06 09:30:15"
+    assert facts["版本"].value == "0.1.0"
+    assert facts["输入"].value == "/data/ledgers"
+    assert facts["文件数"].value == 3
+    assert facts["工作表数"].value == 3
+    assert facts["分录行数"].value == 9
+    assert facts["剔除行数"].value == 4
+    assert facts["数据问题"].value.startswith("错误 1 条，提示 1 条")
+    assert facts["策略文件"].value == "默认"
+    assert facts["检查期间"].value == "全部期间"
+    assert facts["问题数"].value == 4
+    assert facts["问题数"].number_format == "#,##0" and facts["分录行数"].number_format == "#,##0"
+    assert facts["涉及金额（元）"].number_format == "#,##0.00"
 
 
-def test_summary_ranks_communities_high_findings_first(wb):
-    header, rows = _summary_table(wb["汇总"], "二、")
-    assert header[:4] == ["排序", "单位", "账套", "会计期间"]
-    assert [(r[1], r[2]) for r in rows] == [("建设社区", "行政账"), ("幸福村", "行政账"), ("幸福村", "工会账")]
+def test_summary_ranks_communities_with_their_books_beneath(wb):
+    header, rows = _summary_table(wb["汇总"], "各单位问题概况")
+    assert header[:3] == ["排序", "单位 / 账套", "会计期间"]
+    assert [(r[0], r[1]) for r in rows] == [(1, "建设社区"), (None, "　　行政账"),
+                                            (2, "幸福村"), (None, "　　行政账"), (None, "　　工会账")]
     first = dict(zip(header, rows[0]))
     assert (first["高"], first["中"], first["低"], first["问题数"]) == (2, 0, 1, 3)
     # 记-9 line 13 is flagged by two rules; its 3,000.00 counts once
     assert first["涉及金额（元）"] == pytest.approx(2500.50 + 3000)
-    assert dict(zip(header, rows[1]))["会计期间"] == "2021-01 至 2021-04（2 个月，缺 2021-02、2021-03）"
+    village = dict(zip(header, rows[2]))
+    assert (village["分录行数"], village["问题数"]) == (3, 1)          # totals over both of its books
+    assert dict(zip(header, rows[3]))["会计期间"] == "2021-01 至 2021-04（2 个月，缺 2021-02、2021-03）"
+    ws = wb["汇总"]
+    title_row = _section_row(ws, "各单位问题概况")
+    amount = ws.cell(row=title_row + 2, column=header.index("涉及金额（元）") + 1)
+    assert amount.number_format == "#,##0.00" and amount.font.b
+    assert ws.cell(row=title_row + 2, column=header.index("分录行数") + 1).number_format == "#,##0"
+
+
+def test_communities_are_ordered_by_most_serious_finding_then_count_then_amount():
+    from checker.report.summary import GroupFigures
+    from collections import Counter
+
+    def figures(name, counts, amount):
+        return GroupFigures(name, "", counts=Counter(counts), findings=sum(counts.values()), amount_fen=amount)
+    ranked = sorted([figures("甲", {"low": 9}, 10**9), figures("乙", {"high": 1}, 1),
+                     figures("丙", {"high": 1, "low": 2}, 5), figures("丁", {"high": 1, "low": 2}, 50),
+                     figures("戊", {}, 0)], key=GroupFigures.rank_key)
+    assert [g.entity for g in ranked] == ["丁", "丙", "乙", "甲", "戊"]
 
 
 def test_summary_rule_totals_and_charts(report, wb):
-    header, rows = _summary_table(wb["汇总"], "四、")
+    header, rows = _summary_table(wb["汇总"], "按规则统计")
     assert header == ["规则编号", "规则", "风险等级", "问题数", "金额（元）"]
     assert rows[0][:4] == ["petty-cash-over-limit", "超限额提取备用金", "高", 3]
     assert rows[0][4] == pytest.approx(2500.50 + 3000 + 2100)
     assert [r[0] for r in rows] == ["petty-cash-over-limit", "odd-summary"]   # the disabled rule is left out
     with zipfile.ZipFile(report) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert len(charts) == 2                     # by rule, and by community since there are two
+    # each chart starts a page of its own
+    assert sheet.count("<brk ") == 2
 
 
 def test_summary_lists_rules_that_did_not_run(wb, scan):
     assert scan.rule_gaps, "the 工会账 sheet has no amounts, so the cash rule cannot run there"
-    header, rows = _summary_table(wb["汇总"], "六、")
+    header, rows = _summary_table(wb["汇总"], "规则未运行")
     assert header == ["规则编号", "规则", "文件", "工作表", "缺少字段"]
     assert ["petty-cash-over-limit", "超限额提取备用金", "幸福村/工会账.xlsx", "Sheet1", "借方金额"] in rows
 
 
 def test_completeness_table(wb):
     ws = wb["汇总"]
-    header, rows = _summary_table(ws, "七、")
+    header, rows = _summary_table(ws, "工作表完整性核对")
     assert header == ["文件", "工作表", "单位", "账套", "状态", "表头行", "分录行数", "剔除行数", "剔除：合计行",
                       "剔除：空行", "非空数据行", "核对", "说明"]
     by_sheet = {(r[0], r[1]): dict(zip(header, r)) for r in rows}
@@ -379,14 +451,42 @@ def test_completeness_table(wb):
 
 # ---------------------------------------------------------------------------- other sheets
 
-def test_data_problems_lists_errors_dropped_rows_and_gaps(wb):
+def test_data_problems_lists_errors_one_per_row_and_dropped_rows_per_sheet_and_reason(wb):
     ws = wb["数据问题"]
-    assert _header(ws) == ["类别", "文件", "工作表", "行号", "列", "说明", "原文"]
-    kinds = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
-    assert kinds == ["错误", "提示", "剔除行", "剔除行", "剔除行", "规则未运行"]
-    dropped = [ws.cell(row=r, column=7) for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "剔除行"]
-    assert dropped[1].value == "=1+1" and dropped[1].data_type == "s"
-    assert ws.cell(row=2, column=4).value == 18
+    assert _header(ws) == ["类别", "文件", "工作表", "行号", "列", "数量", "说明", "原文（示例）"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r[0] for r in rows] == ["错误", "提示", "剔除行", "剔除行", "规则未运行"]
+    assert rows[0][3] == 18 and rows[0][4] == "F（借方金额）"
+    assert ws.cell(row=2, column=1).fill.fgColor.rgb.endswith("FF8B8B")
+    assert rows[2][1:7] == (ADMIN_FILE, "3月", "15–16", None, 2, "合计行")
+    assert rows[3][3:7] == ("17", None, 1, "空行")
+    assert rows[2][7] == "=1+1" and ws.cell(row=4, column=8).data_type == "s"
+
+
+def test_data_problems_keep_other_kinds_of_issue_one_per_row(tmp_path):
+    errors = [DataError("a.xlsx", "", None, "", "与 b.xlsx 内容相同，已跳过。", kind="duplicate"),
+              DataError("c.xlsx", "", None, "", "不是序时账。", kind="warning"),
+              DataError("d.xlsx", "1月", 3, "B", "日期无法识别。")]
+    scan = _scan(read=ReadResult(ledger_from_rows(LEDGER_ROWS[2:4]), [], errors, pd.DataFrame()),
+                 findings=empty_findings(), rule_gaps=[])
+    write_report(scan, tmp_path / "r.xlsx")
+    rows = list(openpyxl.load_workbook(tmp_path / "r.xlsx")["数据问题"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [("错误", "d.xlsx"), ("duplicate", "a.xlsx"), ("提示", "c.xlsx")]
+
+
+def test_long_lists_of_dropped_rows_span_rows(tmp_path):
+    rows = list(range(10, 4010, 2))                 # 2,000 rows, none adjacent: a long list of numbers
+    dropped = pd.DataFrame({"file": "a.xlsx", "sheet": "1月", "row": rows, "reason": "空行", "text": ""})
+    scan = _scan(read=ReadResult(ledger_from_rows(LEDGER_ROWS[2:4]), [], [], dropped), findings=empty_findings(),
+                 rule_gaps=[])
+    write_report(scan, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["数据问题"]
+    pieces = [r for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(pieces) > 5
+    assert pieces[0][5] == 2000
+    numbers = [int(n) for piece in pieces for n in piece[3].split("、") if n]
+    assert numbers == rows
+    assert all(d.height is None or d.height < 409 for d in ws.row_dimensions.values())
 
 
 def test_data_problems_says_none_when_clean(tmp_path):
@@ -401,25 +501,90 @@ def test_data_problems_says_none_when_clean(tmp_path):
     assert not wb["问题清单"].data_validations.dataValidation
 
 
-def test_rules_sheet(wb):
+def test_rules_sheet_one_option_per_row(wb):
     ws = wb["规则说明"]
-    assert _header(ws) == ["规则编号", "中文名称", "English title", "风险等级", "依据", "是否启用", "所需字段",
-                           "选项（本次生效值）", "选项说明"]
-    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert rows["petty-cash-over-limit"][1:6] == ("超限额提取备用金", "Petty cash over the limit", "高",
-                                                  "《现金管理暂行条例》第五条", "是")
-    assert rows["petty-cash-over-limit"][7] == "limit_yuan = 2000"
-    assert rows["petty-cash-over-limit"][8] == "limit_yuan：备用金限额（元）"
-    assert rows["odd-summary"][7] == "words = =、@"
-    assert rows["unused-rule"][5] == "否"
+    assert _header(ws) == ["规则编号", "规则", "风险等级", "是否启用", "依据", "所需字段", "选项", "本次生效值",
+                           "选项说明"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    by_id = {r[0]: r for r in rows if r[0]}
+    assert by_id["petty-cash-over-limit"][1:5] == ("超限额提取备用金\nPetty cash over the limit", "高", "是",
+                                                   "《现金管理暂行条例》第五条")
+    assert by_id["petty-cash-over-limit"][6:] == ("limit_yuan", "2000", "备用金限额（元）")
+    assert by_id["odd-summary"][6:8] == ("words", "=、@")
+    assert by_id["unused-rule"][3] == "否" and by_id["unused-rule"][6] == "无"
 
 
-def test_column_widths_count_chinese_as_two(wb):
+def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
+    words = [f"关键词{i}" for i in range(1500)]
+    rule = Rule(id="many-words", title="词表很长", title_en="Long word list", severity="low", basis="无",
+                requires=(), defaults={"words": words}, options_help={"words": "很多词"},
+                check=lambda l, o: no_findings(), options={"words": words, "limit": 3})
+    scan = _scan(rules=[rule], findings=empty_findings(), rule_gaps=[])
+    write_report(scan, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["规则说明"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows[0][6] == "words" and rows[-1][6] == "limit"
+    pieces = [r[7] for r in rows if r[6] and r[6].startswith("words")]
+    assert len(pieces) > 3 and all(r[6] == "words（续）" for r in rows[1:len(pieces)])
+    assert "".join(pieces).split("、") == words
+    heights = [d.height for d in ws.row_dimensions.values() if d.height]
+    assert heights and max(heights) < 409
+
+
+# ---------------------------------------------------------------------------- on paper
+
+def _column_px(ws, letter: str) -> int:
+    return int(ws.column_dimensions[letter].width * 7 + 0.5)    # the file's width includes Excel's padding
+
+
+PRINTABLE_PX = (29.7 / 2.54 - 2 * 0.25) * 96      # A4 landscape less the side margins, at 96 dpi
+CM_PER_PX = 2.54 / 96
+
+
+def _printed_scale(ws, columns) -> float:
+    """The scale Excel chooses to print ``columns`` one page wide (never above 100%)."""
+    assert ws.page_margins.left == ws.page_margins.right == 0.25
+    return min(1.0, PRINTABLE_PX / sum(_column_px(ws, letter) for letter in columns))
+
+
+@pytest.mark.parametrize("title", ["问题清单", "凭证明细"])
+def test_printed_body_text_is_at_least_9_points(wb, title):
+    ws = wb[title]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
+    if title == "问题清单":
+        assert ws.print_area == f"'问题清单'!$A$1:$O${ws.max_row}"     # up to 备注; 期间 and 来源 on screen only
+        assert ws["O1"].value == "备注"
+        printed = [openpyxl.utils.get_column_letter(c) for c in range(1, 16)]
+    else:
+        assert not ws.print_area
+        printed = [openpyxl.utils.get_column_letter(c) for c in range(1, ws.max_column + 1)]
+    scale = _printed_scale(ws, printed)
+    body = ws.cell(row=2, column=2).font
+    assert body.sz * scale >= 9, f"{title}: body text {body.sz * scale:.1f} pt on paper"
+    assert float(ws.oddHeader.center.size) * scale > body.sz * scale, "the page heading is larger"
+    if title == "问题清单":
+        paper_cm = {h: _column_px(ws, openpyxl.utils.get_column_letter(_column(ws, h))) * scale * CM_PER_PX
+                    for h in REVIEW_HEADERS}
+        assert paper_cm["整改措施"] >= 4.0
+        assert paper_cm["核实结论"] >= 1.5 and paper_cm["责任人"] >= 1.5
+
+
+@pytest.mark.parametrize("title", ["汇总", "问题清单", "凭证明细", "数据问题", "规则说明"])
+def test_no_row_reaches_excels_height_limit(wb, title):
+    heights = [d.height for d in wb[title].row_dimensions.values() if d.height]
+    assert all(h < 409 for h in heights)
+
+
+def test_wrapped_rows_are_tall_enough_for_their_text(wb):
+    from checker.report.common import line_count
     ws = wb["问题清单"]
-    # 单位 holds four Chinese characters: at least 8 units wide plus padding
-    assert ws.column_dimensions["B"].width >= 10
-    assert ws.column_dimensions["L"].width <= 36          # 问题说明 wraps instead of growing
-    assert ws.cell(row=2, column=12).alignment.wrap_text
+    col = _column(ws, "问题说明及依据")
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width
+    for r in range(2, ws.max_row + 1):
+        text = ws.cell(row=r, column=col).value
+        height = ws.row_dimensions[r].height or 15
+        assert height >= 15 * line_count(text, width - 0.7), (r, text)
 
 
 # ---------------------------------------------------------------------------- files
@@ -444,6 +609,24 @@ def test_workbook_xml_is_well_formed(report):
     local_ids = [part.split('localSheetId="')[1].split('"')[0] if 'localSheetId="' in part.split(">")[0] else ""
                  for part in workbook_xml.split("<definedName ")[1:]]
     assert len(set(zip(names, local_ids))) == len(names)
+
+
+def test_report_module_imports_no_private_name():
+    import ast
+    from pathlib import Path
+    import checker.report
+    for path in Path(checker.report.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = node.module.split(".") + [alias.name for alias in node.names]
+                assert not any(n.startswith("_") and not n.startswith("__") for n in names), (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                assert not any(p.startswith("_") for a in node.names for p in a.name.split(".")), path.name
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                owner = node.value
+                assert isinstance(owner, ast.Name) and owner.id in ("self", "cls"), (path.name, node.attr)
+        assert "openpyxl" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_csv_has_bom_and_the_finding_rows(scan, tmp_path):
@@ -479,9 +662,10 @@ def test_hand_built_findings_frame(tmp_path):
         "date": pd.Timestamp("2021-03-06"), "amount_fen": 250050, "message": "超限额", "summary": "提取备用金",
         "account": "1001 库存现金", "basis": "依据", "line_id": 0}], columns=list(FINDING_COLUMNS))
     scan = _scan(read=ReadResult(ledger, _sheets()[:1], [], pd.DataFrame()), findings=findings, rule_gaps=[])
-    wb = build_workbook(scan)
-    assert wb["问题清单"]["I2"].value == pytest.approx(2500.50)
-    assert wb["问题清单"]["E2"].hyperlink.location == "'凭证明细'!A2"
+    write_report(scan, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["问题清单"]
+    assert ws.cell(row=2, column=_column(ws, "金额")).value == pytest.approx(2500.50)
+    assert ws.cell(row=2, column=_column(ws, "凭证号")).hyperlink.location == "'凭证明细'!A3"
 
 
 def test_empty_scan_still_writes_every_sheet(tmp_path):
@@ -493,14 +677,26 @@ def test_empty_scan_still_writes_every_sheet(tmp_path):
     assert wb.sheetnames == ["汇总", "问题清单", "凭证明细", "数据问题", "规则说明"]
 
 
-# ---------------------------------------------------------------------------- the fast writer
+def test_links_beyond_excels_limit_are_formulas(scan, tmp_path, monkeypatch):
+    from checker.report import common
+    monkeypatch.setattr(common, "MAX_SHEET_LINKS", 1)
+    write_report(scan, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["问题清单"]
+    col = _column(ws, "凭证号")
+    assert ws.cell(row=2, column=col).hyperlink is not None
+    formula = ws.cell(row=3, column=col).value
+    assert formula.startswith("=HYPERLINK(\"#'凭证明细'!A") and formula.endswith('","记-6")') or \
+        formula.startswith("=HYPERLINK(")
+
+
+# ---------------------------------------------------------------------------- odd text
 
 ODD_TEXT = ["  前后有空格  ", "a & b < c > d", "第一行\n第二行", "\u3000全角空格", "#N/A", "-5", "@x", "tab\tin",
             "🙂宽字符", "ｆｕｌｌ", "x" * 40000]
 
 
 def _odd_scan() -> ScanResult:
-    """Text that exercises escaping, xml:space, quote prefixes, wrapping and the length limit."""
+    """Text that exercises escaping, spaces at the ends, quote prefixes, wrapping and the length limit."""
     rows = list(LEDGER_ROWS)
     for i, text in enumerate(ODD_TEXT):
         voucher = f"记-{100 + i}"
@@ -515,45 +711,42 @@ def _odd_scan() -> ScanResult:
     return _scan(read=ReadResult(ledger, sheets, [], pd.DataFrame()), findings=findings, rule_gaps=gaps)
 
 
-@pytest.mark.parametrize("make", [_scan, _odd_scan])
-def test_report_is_what_openpyxl_writes_for_the_same_cells(make, tmp_path):
-    """write_report writes the cells' XML itself; openpyxl's own writer, given the same cells as
-    openpyxl cells (build_workbook), must produce the same file byte for byte."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    from checker.report import _FixedTimeZipFile, _naive_utc
-    scan = make()
-    write_report(scan, tmp_path / "fast.xlsx")
-    with _FixedTimeZipFile(tmp_path / "openpyxl.xlsx", _naive_utc(scan.started_at)) as archive:
-        ExcelWriter(build_workbook(scan), archive).save()
-    assert (tmp_path / "fast.xlsx").read_bytes() == (tmp_path / "openpyxl.xlsx").read_bytes()
-    if make is _odd_scan:
-        detail = openpyxl.load_workbook(tmp_path / "fast.xlsx")["凭证明细"]
-        summaries = {c.value: c for c in detail["G"]}
-        assert set(ODD_TEXT[:-1]) <= set(summaries) and "x" * 32767 in summaries    # cut at Excel's limit
-        assert all(summaries[text].quotePrefix for text in ("#N/A", "-5", "@x"))
-        assert summaries["第一行\n第二行"].alignment.wrap_text
+def test_odd_text_is_kept_exactly(tmp_path):
+    scan = _odd_scan()
+    write_report(scan, tmp_path / "odd.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "odd.xlsx")
+    detail = wb["凭证明细"]
+    summaries = {c.value: c for c in detail["D"]}
+    assert set(ODD_TEXT[:-1]) <= set(summaries) and "x" * 32767 in summaries    # cut at Excel's limit
+    assert all(summaries[text].quotePrefix for text in ("#N/A", "-5", "@x"))
+    assert not summaries["a & b < c > d"].quotePrefix
+    assert summaries["第一行\n第二行"].alignment.wrap_text
+    assert any(isinstance(v, str) and v.startswith("奇怪&社区") for v in (c.value for c in detail["A"]))
+    assert wb["问题清单"].oddFooter.left.text == "多个单位"
 
 
 def test_detail_lines_are_found_by_line_and_voucher_id():
     """The flagged vouchers' lines are looked up without scanning the ledger's text; the result is
     the same as selecting by voucher_key, also for findings that do not match the ledger."""
-    from checker.report import _voucher_lines
+    from checker.report.detail import voucher_line_positions
 
     scan = _odd_scan()
     ledger, findings = scan.ledger, scan.findings
     keys = list(dict.fromkeys(findings["voucher_key"]))
 
-    def by_key(wanted):
-        return ledger[ledger["voucher_key"].isin(wanted)].sort_values(["file", "sheet", "row", "line_id"],
-                                                                       kind="stable")
-    pd.testing.assert_frame_equal(_voucher_lines(ledger, findings, keys), by_key(keys))
+    def by_key(frame, wanted):
+        return frame[frame["voucher_key"].isin(wanted)].sort_values(["file", "sheet", "row", "line_id"],
+                                                                     kind="stable")
+
+    def found(frame, found_findings, wanted):
+        return frame.take(voucher_line_positions(frame, found_findings, wanted))
+    pd.testing.assert_frame_equal(found(ledger, findings, keys), by_key(ledger, keys))
     odd = findings.copy()
     odd.loc[0, "line_id"] = 10_000                       # not a line of the ledger
     odd.loc[1, "line_id"] = int(ledger["line_id"].iloc[-1])   # a line of another voucher
-    pd.testing.assert_frame_equal(_voucher_lines(ledger, odd, keys + ["无此凭证"]), by_key(keys))
-    pd.testing.assert_frame_equal(_voucher_lines(ledger.drop(columns="voucher_id"), findings, keys),
-                                  by_key(keys).drop(columns="voucher_id"))
+    pd.testing.assert_frame_equal(found(ledger, odd, keys + ["无此凭证"]), by_key(ledger, keys))
+    without_ids = ledger.drop(columns="voucher_id")
+    pd.testing.assert_frame_equal(found(without_ids, findings, keys), by_key(without_ids, keys))
 
 
 def test_writing_leaves_the_garbage_collector_as_it_was(scan, tmp_path):

@@ -21,7 +21,7 @@ def many_unbalanced(path: Path, vouchers: int) -> Path:
 
 
 def test_sheets_stop_at_the_row_limit_with_a_note(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "ROW_BUDGET", 12)
+    monkeypatch.setattr(report.common, "ROW_BUDGET", 12)
     result = scan([many_unbalanced(tmp_path / "a.xlsx", 20)], Policy(), jobs=1)
     report.write_report(result, tmp_path / "r.xlsx")
     workbook = openpyxl.load_workbook(tmp_path / "r.xlsx")

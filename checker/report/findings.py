@@ -1,0 +1,158 @@
+"""问题清单: one row per finding with the reviewer's columns, and the same findings as CSV.
+
+Printed, the sheet is the working paper an inspection team writes on: the columns up to 备注 fit
+one A4 landscape width with 11-point text at about 83% (9 pt on paper) and 整改措施 over 4 cm
+wide; 期间 and 来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
+The rule's basis is printed under the finding's message, where the reviewer reads it.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..model import ScanResult
+from .common import (DETAIL, FINDINGS, LINK_COLOUR, REVIEW_CHOICES, SEVERITY_FILLS,
+                     Column, StreamSheet, as_date, book_label, entity_label, fen, inert_text,
+                     needs_quote_prefix, overflow_note, setup_page, severity_label, source_label, yuan_text)
+from . import common
+
+FINDING_HEADERS = ("序号", "单位", "账套", "期间", "凭证号", "日期", "摘要", "科目", "金额", "规则",
+                   "风险等级", "问题说明", "依据", "来源")
+REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
+
+FINDING_COLUMNS_XLSX = (
+    Column("序号", "number", 5), Column("单位", "wrap", 10), Column("账套", "text", 6.5),
+    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 15),
+    Column("科目", "wrap", 12), Column("金额", "money", 12), Column("风险等级", "text", 5),
+    Column("规则", "wrap", 12), Column("问题说明及依据", "wrap", 23),
+    Column("核实结论", "text", 10, review=True), Column("整改措施", "wrap", 26, review=True),
+    Column("责任人", "text", 10, review=True), Column("备注", "wrap", 8, review=True),
+    # Screen only: outside the print area.
+    Column("期间", "text", 9), Column("来源", "wrap", 40),
+)
+PRINTED_FINDING_COLUMNS = 15
+FINDING_SHEET_HEADERS = tuple(c.header for c in FINDING_COLUMNS_XLSX)
+_COLUMN = {c.header: i for i, c in enumerate(FINDING_COLUMNS_XLSX)}
+VOUCHER_COLUMN, SEVERITY_COLUMN, VERDICT_COLUMN = _COLUMN["凭证号"], _COLUMN["风险等级"], _COLUMN["核实结论"]
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    number: int
+    entity: str
+    book: str
+    period: str
+    voucher: str
+    date: dt.date | None
+    summary: str
+    account: str
+    amount_fen: int | None
+    rule_title: str
+    severity: str          # high | medium | low
+    message: str
+    basis: str
+    source: str
+    voucher_key: str
+
+    def csv_values(self) -> list[str]:
+        return [str(self.number), *(inert_text(v, for_csv=True) for v in (
+            self.entity, self.book, self.period, self.voucher)),
+            self.date.isoformat() if self.date else "",
+            inert_text(self.summary, for_csv=True), inert_text(self.account, for_csv=True),
+            yuan_text(self.amount_fen),
+            *(inert_text(v, for_csv=True) for v in (
+                self.rule_title, severity_label(self.severity), self.message, self.basis, self.source))]
+
+
+_FIELDS = ("entity", "book", "period", "voucher", "date", "summary", "account", "amount_fen", "title", "rule",
+           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key")
+CHUNK = 5_000      # findings turned into Python values at a time: memory stays flat however many
+
+
+def finding_rows(findings: pd.DataFrame, limit: int | None = None):
+    """The findings in the order the engine gave them, as the report shows them (a generator)."""
+    n = len(findings) if limit is None else min(limit, len(findings))
+    entities: dict = {}
+    books: dict = {}
+    for start in range(0, n, CHUNK):
+        part = findings.iloc[start:min(n, start + CHUNK)]
+        size = len(part)
+        column = {name: part[name].tolist() if name in part.columns else [None] * size for name in _FIELDS}
+        for i in range(size):
+            f = {name: values[i] for name, values in column.items()}
+            entity, book = f["entity"], f["book"]
+            if entity not in entities:
+                entities[entity] = entity_label(entity)
+            if book not in books:
+                books[book] = book_label(book)
+            yield FindingRow(
+                number=start + i + 1, entity=entities[entity], book=books[book],
+                period=inert_text(f["period"]), voucher=inert_text(f["voucher"]),
+                date=as_date(f["date"]), summary=inert_text(f["summary"]),
+                account=inert_text(f["account"]), amount_fen=fen(f["amount_fen"]),
+                rule_title=inert_text(f["title"]) or inert_text(f["rule"]),
+                severity=inert_text(f["severity"]), message=inert_text(f["message"]),
+                basis=inert_text(f["basis"]),
+                source=source_label(f["file"], f["sheet"], f["rows"]),
+                voucher_key=inert_text(f["voucher_key"]))
+
+
+def write_findings_csv(result: ScanResult, path) -> None:
+    """The 问题清单 columns without the reviewer columns, UTF-8 with BOM so Excel reads Chinese."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(FINDING_HEADERS)
+        for row in finding_rows(result.findings):
+            writer.writerow(row.csv_values())
+
+
+def _message_with_basis(row: FindingRow) -> str:
+    return f"{row.message}\n依据：{row.basis}" if row.basis else row.message
+
+
+def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int], footer: str,
+                   printed_at: str) -> None:
+    """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher."""
+    sheet = StreamSheet(ws, formats, FINDING_COLUMNS_XLSX, ruled_by=0)
+    sheet.header()
+    ws.freeze_panes(1, 0)
+    budget = common.ROW_BUDGET - 1
+    left_out = max(0, len(result.findings) - budget)
+    severity_formats = {s: {SEVERITY_COLUMN: sheet.cell_format("text", bg_color=fill, align="center")}
+                        for s, fill in SEVERITY_FILLS.items()}
+    link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1)
+    quoted_link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1, quote=True)
+    links = 0
+    for f in finding_rows(result.findings, budget):
+        r = sheet.write((f.number, f.entity, f.book, f.voucher, f.date, f.summary, f.account, f.amount_fen,
+                         severity_label(f.severity), f.rule_title, _message_with_basis(f), None, None, None, None,
+                         f.period, f.source), formats=severity_formats.get(f.severity))
+        target = detail_rows.get(f.voucher_key)
+        if target and f.voucher:
+            fmt = quoted_link_format if needs_quote_prefix(f.voucher) else link_format
+            links += 1
+            if links <= common.MAX_SHEET_LINKS:
+                ws.write_url(r, VOUCHER_COLUMN, f"internal:'{DETAIL}'!A{target}", fmt, string=f.voucher,
+                             tip="查看凭证全部分录")
+            elif len(f.voucher) < 200:
+                # Beyond Excel's limit of links per sheet the link is a formula; the voucher text
+                # is inside a string literal (quotes doubled), so it stays text.
+                text = f.voucher.replace('"', '""')
+                ws.write_formula(r, VOUCHER_COLUMN, f'=HYPERLINK("#\'{DETAIL}\'!A{target}","{text}")', fmt,
+                                 f.voucher)
+    last = sheet.row - 1               # 0-based index of the last finding row
+    sheet.rule_lines()
+    if left_out:
+        overflow_note(sheet, left_out, "条问题")
+    if last == 0:
+        sheet.note("未发现问题。", formats.get())
+    else:
+        ws.data_validation(1, VERDICT_COLUMN, last, VERDICT_COLUMN, {
+            "validate": "list", "source": list(REVIEW_CHOICES), "ignore_blank": True,
+            "error_title": "核实结论", "error_message": "请从下拉列表中选择：" + "、".join(REVIEW_CHOICES)})
+    ws.autofilter(0, 0, max(last, 1), len(FINDING_COLUMNS_XLSX) - 1)
+    setup_page(ws, FINDINGS, footer, printed_at, repeat_header=True, print_columns=PRINTED_FINDING_COLUMNS,
+               last_row=max(sheet.row - 1, 1))

@@ -1,0 +1,54 @@
+"""规则说明: every rule with its basis and the options in force, one option per row (a long word
+list spans further rows rather than one cell at Excel's row height limit)."""
+from __future__ import annotations
+
+from ..model import ScanResult
+from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, field_label, inert_text, setup_page,
+                     severity_label, split_to_rows)
+
+RULE_COLUMNS = (
+    Column("规则编号", "wrap", 20), Column("规则", "wrap", 20), Column("风险等级", "text", 6),
+    Column("是否启用", "text", 6), Column("依据", "wrap", 28), Column("所需字段", "wrap", 10),
+    Column("选项", "wrap", 22), Column("本次生效值", "wrap", 30), Column("选项说明", "wrap", 30),
+)
+_VALUE_COLUMN = 7
+_SEVERITY_COLUMN = 2
+
+
+def option_value(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "、".join(inert_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}={option_value(v)}" for k, v in value.items())
+    return inert_text(value)
+
+
+def write_rules(ws, formats, result: ScanResult, footer: str, printed_at: str) -> None:
+    sheet = StreamSheet(ws, formats, RULE_COLUMNS)
+    sheet.header()
+    ws.freeze_panes(1, 0)
+    width = RULE_COLUMNS[_VALUE_COLUMN].width
+    for rule in result.rules:
+        options = dict(getattr(rule, "options", {}) or {})
+        help_texts = getattr(rule, "options_help", {}) or {}
+        title = "\n".join(t for t in (inert_text(rule.title), inert_text(getattr(rule, "title_en", ""))) if t)
+        first = (rule.id, title, severity_label(rule.severity), "是" if getattr(rule, "enabled", True) else "否",
+                 rule.basis, "、".join(field_label(f) for f in getattr(rule, "requires", ())))
+        fill = ({_SEVERITY_COLUMN: formats.cell("text", bg_color=SEVERITY_FILLS[rule.severity])}
+                if rule.severity in SEVERITY_FILLS else None)
+        option_rows = []
+        for name, value in options.items():
+            pieces = split_to_rows(option_value(value), width)
+            help_text = inert_text(help_texts.get(name, ""))
+            option_rows.append((name, pieces[0], help_text))
+            option_rows += [(f"{name}（续）", piece, None) for piece in pieces[1:]]
+        if not option_rows:
+            option_rows = [("无", None, None)]
+        for i, option in enumerate(option_rows):
+            sheet.write((*(first if i == 0 else (None,) * len(first)), *option), formats=fill if i == 0 else None)
+    if not result.rules:
+        sheet.write(("无",) + (None,) * (len(RULE_COLUMNS) - 1))
+    ws.autofilter(0, 0, max(sheet.row - 1, 1), len(RULE_COLUMNS) - 1)
+    setup_page(ws, RULES, footer, printed_at, repeat_header=True)
