@@ -142,7 +142,7 @@ def _planned_outputs(report_path, json_path, csv_path, no_report) -> list[Output
 DEFAULT_REPORT = Path("reports") / "凭证检查报告.xlsx"
 
 
-@main.command()
+@main.command(epilog=_exit_codes_help())
 @click.argument("paths", nargs=-1, required=True, metavar="路径...")
 @click.option("-o", "--output", "report_path", metavar="报告.xlsx",
               help="Excel 报告的文件名（默认 reports/凭证检查报告.xlsx；没有扩展名时加上 .xlsx）。")

@@ -37,9 +37,10 @@ def test_chinese_quick_start_exit_codes_are_the_code():
 
 
 def test_help_lists_every_exit_code():
-    text = CliRunner().invoke(main, ["-h"]).output
-    for code, (_, chinese) in EXIT_CODE_MEANINGS.items():
-        assert f"{int(code)}  {chinese}" in text
+    for args in (["-h"], ["scan", "-h"]):
+        text = CliRunner().invoke(main, args).output
+        for code, (_, chinese) in EXIT_CODE_MEANINGS.items():
+            assert f"{int(code)}  {chinese}" in text
 
 
 def _first_command() -> list[str]:
