@@ -329,10 +329,18 @@ def inspect(file, config, max_errors):
             _echo("  列映射：" + "；".join(f"{SOURCE_FIELD_LABELS.get(field, field)} ← {column}" for field, column in info.columns.items()))
         _echo(f"  单位：{info.entity or '（未识别）'}（{info.entity_reason}）")
         _echo(f"  账套：{BOOK_LABELS.get(info.book, info.book)}（{info.book_reason}）")
+        if info.journal:
+            _echo(f"  日记账：{'现金日记账' if info.journal == 'cash' else '银行存款日记账'}（{info.journal_reason}；"
+                  "每行读作本账户与对方科目两条分录）")
         _echo(f"  期间：{'、'.join(info.periods) if info.periods else '（无）'}")
         _echo(f"  分录行：{info.lines}；表头下非空行：{info.data_rows}")
         if info.skipped:
             _echo("  剔除：" + "；".join(f"{reason} {count} 行" for reason, count in info.skipped.items()))
+            mine = [d for d in read.dropped if d["sheet"] == info.sheet]
+            for reason in info.skipped:
+                rows = [str(d["row"]) for d in mine if d["reason"] == reason]
+                if rows:
+                    _echo(f"    {reason}：第 {'、'.join(rows)} 行")
         total = info.lines + sum(info.skipped.values())
         if info.status == "read" and info.data_rows and total != info.data_rows:
             _echo(f"  核对不一致：分录 {info.lines} + 剔除 {sum(info.skipped.values())} ≠ 非空行 {info.data_rows}")
@@ -344,8 +352,9 @@ def inspect(file, config, max_errors):
             _echo(f"  ……另有 {len(sheet_errors) - max_errors} 条")
     file_errors = [e for e in read.errors if not e.sheet]
     for e in file_errors:
-        _echo(f"错误：{e.message}")
-    sys.exit(ExitCode.INPUT_UNREADABLE if any(e.kind == "error" for e in read.errors) else ExitCode.NOTHING_FOUND)
+        _echo(f"{'错误' if e.kind == 'error' else '提示'}：{e.message}")
+    unreadable = any(e.kind == "error" for e in read.errors) or any(info.status == "error" for info in read.sheets)
+    sys.exit(ExitCode.INPUT_UNREADABLE if unreadable else ExitCode.NOTHING_FOUND)
 
 
 @main.command(name="rules")

@@ -317,3 +317,25 @@ def test_dates_in_journals_with_month_and_day_columns(xlsx):
     ledger = result.ledger
     assert list(ledger["date"].dt.date) == [dt.date(2021, 3, 6)] * 2
     assert set(ledger["account_name"]) == {"库存现金", "管理费用-办公费"}
+
+
+# ---------------------------------------------------------------------------- inspect
+
+def test_inspect_says_where_each_conclusion_came_from(tmp_path):
+    from click.testing import CliRunner
+    from checker.cli import main
+    _journals(tmp_path)
+    result = CliRunner().invoke(main, ["inspect", str(tmp_path / "建设社区现金日记账2021.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "单位：建设社区（由标题“建设社区现金日记账”识别）" in result.output
+    assert "未见工会、党费账标志，按行政账处理" in result.output
+    assert "日记账：现金日记账" in result.output
+    assert "合计/累计/结转行：第 3、7 行" in result.output
+
+
+def test_inspect_exits_2_when_a_sheet_cannot_be_read(xlsx):
+    from click.testing import CliRunner
+    from checker.cli import main
+    path = xlsx("建设社区2021.xlsx", {"3月": [HEADER, *ordinary_month(3)], "4月": [["日期", "摘要", "借方"], ["2021-04-01", "a", 1]]})
+    result = CliRunner().invoke(main, ["inspect", str(path)])
+    assert result.exit_code == 2, result.output
