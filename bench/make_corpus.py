@@ -56,7 +56,10 @@ CORPORA = {
     "A": (10, 20_000, None),
     "B": (100, 10_000, None),
     "C": (1, 500_000, "sanzi"),
+    # B's district as e-mailed: no file name or title names its unit (每个文件是一个未识别单位).
+    "D": (100, 10_000, None),
 }
+UNNAMED = {"D"}
 
 PLACES = ["建设", "和平", "红旗", "光明", "新华", "胜利", "前进", "幸福", "团结", "东风",
           "向阳", "长青", "民主", "解放", "人民", "复兴", "文化", "育才", "朝阳", "青山"]
@@ -341,9 +344,13 @@ def plan(name: str) -> list[dict]:
         union = i % 5 == 4
         layout = layout_override or ("monthly" if union or i % 3 != 1 else "sanzi")
         book = "工会账" if union else "行政账"
+        if name in UNNAMED:
+            out.append({"file": f"{i:03d}-{'工会' if union else ''}序时账{year}.xlsx", "entity": "", "year": year,
+                        "union": union, "layout": layout, "lines": lines, "key": i})
+            continue
         out.append({"file": f"{i:03d}-{entity}{book}{year}.xlsx", "entity": entity, "year": year,
                     "union": union, "layout": layout, "lines": lines})
-    keys = [(p["entity"], p["union"], p["year"]) for p in out]
+    keys = [(p["entity"], p["union"], p["year"], p.get("key")) for p in out]
     assert len(set(keys)) == len(keys), "two workbooks for the same community, book and year"
     return out
 
