@@ -106,9 +106,10 @@ def pair_mirrored_sides(ledger: pd.DataFrame) -> np.ndarray:
     drop: list[int] = []
     for voucher_id in np.unique(voucher[candidates]):
         mine = np.flatnonzero(voucher[candidates] == voucher_id)
+        present = set(mine.tolist())
         # A journal row is an own line followed by its counter line, on one sheet.
-        rows = [(i, i + 1) for i in mine[:-1] if kinds[i] != "" and names[i] == ACCOUNT_NAMES[kinds[i]]
-                and i + 1 in set(mine) and place[i + 1] == place[i]]
+        rows = [(i, i + 1) for i in mine[:-1].tolist() if kinds[i] != "" and names[i] == ACCOUNT_NAMES[kinds[i]]
+                and i + 1 in present and place[i + 1] == place[i]]
         used: set[int] = set()
         for own, other in rows:
             if own in used:

@@ -33,6 +33,7 @@ from .accounts import split_account
 from . import journals
 from .context import book_marks, is_unnamed, month_from_sheet, same_unit, sheet_context, unit_from_cell, year_from_text
 from .headers import Header, HeaderMatcher, find_header
+from .money import format_yuan
 from .model import DataError, SheetInfo
 from .policy import Policy
 from .sources import (InputFile, NotALedger, RawSheet, UnreadableFile, collect_inputs, column_letter,  # noqa: F401
@@ -738,12 +739,8 @@ class BatchReader:
             for k, (at, written, expected) in enumerate(breaks[:5]):
                 more = f"（这张表共 {len(breaks)} 处不符，只列前 5 处）" if k == 0 and len(breaks) > 5 else ""
                 self.error(i, int(self.excel_row[positions[mine[at]]]), self.label("balance"),
-                           f"余额与逐笔计算不符：账面余额 {_yuan(written)} 元，按上一笔余额加减本行收支应为 "
-                           f"{_yuan(expected)} 元{more}", "warning")
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
+                           f"余额与逐笔计算不符：账面余额 {format_yuan(written)} 元，按上一笔余额加减本行收支应为 "
+                           f"{format_yuan(expected)} 元{more}", "warning")
 
 
 def _safe(parse_one, value, year, month):
