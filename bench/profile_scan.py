@@ -29,8 +29,8 @@ sys.path.insert(0, str(HERE))
 
 
 def run_scan(paths: list[str], jobs: int, write_report: bool, phases: dict) -> None:
-    from checker.policy import load_policy
-    from checker.scan import dump_json, scan
+    from voucher_checker.policy import load_policy
+    from voucher_checker.scan import dump_json, scan
     policy = load_policy(None)
     start = time.perf_counter()
     result = scan(paths, policy, jobs=jobs)
@@ -41,7 +41,7 @@ def run_scan(paths: list[str], jobs: int, write_report: bool, phases: dict) -> N
     with tempfile.TemporaryDirectory(prefix="voucher-profile-") as tmp:
         Path(tmp, "result.json").write_text(text, encoding="utf-8")
         if write_report:
-            from checker.report import write_report as write
+            from voucher_checker.report import write_report as write
             start = time.perf_counter()
             write(result, Path(tmp) / "report.xlsx")
             phases["report"] = time.perf_counter() - start

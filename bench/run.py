@@ -12,7 +12,7 @@ For each corpus (bench/make_corpus.py builds and caches it) this times, in the s
                  reads ~13,000 rows/s, so beyond --openpyxl-lines (default 200,000) lines only a
                  subset is read — whole files, or the first rows of a file bigger than the budget
                  (nrows=) — and the time is extrapolated per line.  The output marks it "extrap.";
-  (c) scan       `python -m checker scan CORPUS -o TMP/report.xlsx --json TMP/result.json --jobs N`
+  (c) scan       `python -m voucher_checker scan CORPUS -o TMP/report.xlsx --json TMP/result.json --jobs N`
                  as a subprocess (N defaults to the number of cores, as the CLI does), wall clock
                  from start to exit, including interpreter start-up and writing the report;
   (d) start-up   for information: `python -c "…load_scan_modules()"`, a subprocess that starts the
@@ -212,7 +212,7 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
     """(c) The CLI scan as a subprocess: wall time, exit code, memory, lines and findings read back."""
     with tempfile.TemporaryDirectory(prefix="voucher-bench-") as tmp:
         report, result_json, log = Path(tmp) / "report.xlsx", Path(tmp) / "result.json", Path(tmp) / "stderr.txt"
-        command = [sys.executable, "-m", "checker", "scan", str(folder), "-o", str(report), "--json", str(result_json),
+        command = [sys.executable, "-m", "voucher_checker", "scan", str(folder), "-o", str(report), "--json", str(result_json),
                    *(["--jobs", str(jobs)] if jobs else []), *scan_args]
         env = dict(os.environ, PYTHONIOENCODING="utf-8")
         with open(log, "wb") as stderr:
@@ -263,7 +263,7 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
 def startup(scan_args: list[str]) -> float:
     """(d) Wall clock of a subprocess that only loads what the scan loads (see the module doc)."""
     report = "--no-report" not in scan_args
-    code = f"from checker.cli import load_scan_modules; load_scan_modules(report={report})"
+    code = f"from voucher_checker.cli import load_scan_modules; load_scan_modules(report={report})"
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     return time.perf_counter() - start

@@ -1,6 +1,6 @@
 """Reading a batch of files: the reading threads, the look-ahead that keeps them busy and bounds
-the cells held, and what the files mean together once read (copies: ``checker.copies``; the
-two sides of one voucher in a cash and a bank journal: ``checker.journals``)."""
+the cells held, and what the files mean together once read (copies: ``voucher_checker.copies``; the
+two sides of one voucher in a cash and a bank journal: ``voucher_checker.journals``)."""
 from __future__ import annotations
 
 import numpy as np

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .click_zh import ChineseGroup, ExistingFile, UsageProblem, WholeNumber
-from .fields import BOOK_LABELS, SEVERITY_LABELS, SOURCE_FIELD_LABELS
+from .fields import BOOK_LABELS, SEVERITY_LABELS, SOURCE_FIELD_LABELS, field_label
 from .model import EXIT_CODE_MEANINGS, ExitCode
 from .money import format_yuan
 from .output_paths import Output, OutputPathError, planned, write_failure
@@ -290,7 +290,7 @@ def print_summary(result, written, err: bool = False) -> None:
         _echo("以下规则因账表缺少所需的列，在部分工作表上未运行（详见报告“数据问题”）：", err)
         for rule_id in gap_rules:
             gaps = [g for g in result.rule_gaps if g.rule == rule_id]
-            missing = sorted({m for g in gaps for m in g.missing})
+            missing = [field_label(m) for m in sorted({m for g in gaps for m in g.missing})]
             _echo(f"  {rule_titles.get(rule_id, rule_id)}（{rule_id}）：{len(gaps)} 张工作表缺少 {'、'.join(missing)}", err)
     if errors:
         _echo("", err)
@@ -405,7 +405,7 @@ def init_config(path, force):
 
 
 def console() -> None:
-    """The installed `voucher-check` command and `python -m checker`.  After a scan the process
+    """The installed `voucher-check` command and `python -m voucher_checker`.  After a scan the process
     holds the whole ledger; letting the interpreter free it object by object takes a quarter of
     a second per million lines for nothing, so the process ends as soon as its output is flushed
     (every file it wrote is closed by then)."""

@@ -2,7 +2,7 @@
 用法, command and group classes whose help sections say 选项 and 命令 and whose help option says
 显示本帮助并退出, parameter types that fail in Chinese, and one ``main`` that shows every
 click exception in Chinese, gives usage errors their own exit code and turns an unexpected
-failure into one sentence and a log file (``checker.crash``) instead of a traceback."""
+failure into one sentence and a log file (``voucher_checker.crash``) instead of a traceback."""
 from __future__ import annotations
 
 import difflib

@@ -2,7 +2,7 @@
 the normalised table every rule receives.
 
 The normalised ledger (one row per voucher entry line) has exactly the columns in
-``LEDGER_COLUMNS``; ``checker.schema`` validates it. Rules may rely on every column being there:
+``LEDGER_COLUMNS``; ``voucher_checker.schema`` validates it. Rules may rely on every column being there:
 a field the source sheet lacked is blank ("" / NaN / <NA>), and the engine never hands a rule
 lines from a sheet that lacks a field the rule declares in ``REQUIRES``.
 """
@@ -134,3 +134,8 @@ SOURCE_FIELD_LABELS = {
     "reviewer": "审核人", "poster": "记账人", "cashier": "出纳", "attachments": "附件数", "quantity": "数量",
     "unit_price": "单价", "account": "会计科目", "unit": "核算单位", "counter_account": "对方科目", "balance": "余额",
 }
+
+
+def field_label(name: str) -> str:
+    """The Chinese name users know for a source field (审核人 for reviewer)."""
+    return SOURCE_FIELD_LABELS.get(name) or HEADER_SYNONYMS.get(name, (name,))[0]

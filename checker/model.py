@@ -101,9 +101,9 @@ class ReadResult:
 @dataclass
 class ScanResult:
     read: ReadResult
-    findings: pd.DataFrame       # columns: checker.engine.FINDING_COLUMNS
+    findings: pd.DataFrame       # columns: voucher_checker.engine.FINDING_COLUMNS
     rule_gaps: list[RuleGap]
-    rules: list                  # checker.registry.Rule, with the options in force
+    rules: list                  # voucher_checker.registry.Rule, with the options in force
     inputs: list[str]
     policy_path: str | None
     started_at: dt.datetime

@@ -10,7 +10,7 @@ A rule module declares (see ``rules/__init__.py``)::
     }
 
 ``check`` raises ``OptionValueError`` with what is expected (a Chinese noun phrase) and, for the
-usual mistakes, a hint; ``checker.policy`` turns that into one sentence naming the file, the
+usual mistakes, a hint; ``voucher_checker.policy`` turns that into one sentence naming the file, the
 section, the option and what was written.
 """
 from __future__ import annotations
@@ -271,7 +271,7 @@ class Choices(Option):
 
 
 def AccountClasses(default, help: str) -> Choices:
-    """A list of account classes (checker.accounts decides the class of every account)."""
+    """A list of account classes (voucher_checker.accounts decides the class of every account)."""
     option = Choices(default, help, choices=ACCOUNT_CLASS_LABELS)
     option.kind = "科目类别列表"
     return option

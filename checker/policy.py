@@ -9,7 +9,7 @@ Layout::
     [rules.<rule-id>]    enabled = true, and the rule's options
     [[overrides]]        entity = "…" / book = "union", then [overrides.rules.<rule-id>] options
 
-Every value is checked against its declaration (``checker.options``): the reading options
+Every value is checked against its declaration (``voucher_checker.options``): the reading options
 below, each rule's ``OPTIONS``.  A value that does not fit is a ``PolicyError``: one Chinese
 sentence naming the file, the section, the option and what was written.  The rule options are
 checked when the rules are known (``prepare_rules``), the rest when the file is loaded.

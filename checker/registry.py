@@ -8,8 +8,8 @@ A rule module declares data at the top and one pure function (see ``rules/__init
     TITLE_EN = "Petty cash withdrawn over the limit"
     SEVERITY = "high"                      # high | medium | low
     BASIS = "《现金管理暂行条例》第五条 …"
-    REQUIRES = ("debit", "credit", "account")   # source fields, see checker.fields
-    OPTIONS = {"limit_yuan": Yuan(2000, help="备用金限额（元）。来源：…")}   # checker.options
+    REQUIRES = ("debit", "credit", "account")   # source fields, see voucher_checker.fields
+    OPTIONS = {"limit_yuan": Yuan(2000, help="备用金限额（元）。来源：…")}   # voucher_checker.options
     def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame: ...
 
 A module that still declares the old ``DEFAULTS`` / ``OPTIONS_HELP`` dicts is refused with a
@@ -54,7 +54,7 @@ class Rule:
     module: str = ""
     options: dict = field(default_factory=dict)     # in force for this run (defaults + policy)
     enabled: bool = True
-    # name -> checker.options.Option; defaults and options_help above are derived from it.
+    # name -> voucher_checker.options.Option; defaults and options_help above are derived from it.
     declared: dict[str, Option] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -75,12 +75,12 @@ class Rule:
             raise RuleDefinitionError(
                 f"规则模块 {module.__name__} 仍用旧的 {'、'.join(old_style)} 声明选项；请改为每个选项一项的 "
                 "OPTIONS = {\"名称\": Yuan(默认值, help=\"…来源：…\")}（见 rules/__init__.py；"
-                f"python scripts/convert_rule_options.py --write {module.__name__.replace('.', '/')}.py 可自动转换）")
+                f"python scripts/convert_rule_options.py --write {getattr(module, '__file__', None) or module.__name__.replace('.', '/') + '.py'} 可自动转换）")
         declared = dict(getattr(module, "OPTIONS", {}))
         wrong = [name for name, option in declared.items() if not isinstance(option, Option)]
         if wrong:
             raise RuleDefinitionError(f"规则模块 {module.__name__} 的 OPTIONS 中 {', '.join(wrong)} 不是 "
-                                      "checker.options 的选项声明（Yuan、Count、Share、Number、Flag、Words、"
+                                      "voucher_checker.options 的选项声明（Yuan、Count、Share、Number、Flag、Words、"
                                       "AccountClasses、Choices、Severity、Text）")
         defaults = defaults_of(declared)
         return cls(
@@ -93,7 +93,7 @@ class Rule:
 
 
 def _builtin_modules() -> list[ModuleType]:
-    import rules as package
+    import voucher_checker.rules as package
     names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
     return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
 

@@ -2,9 +2,9 @@
 whose name does not start with an underscore (helpers shared by rules live in ``_common.py``).
 
 Declared at the top of a module: ``ID``, ``TITLE``, ``TITLE_EN``, ``SEVERITY``, ``BASIS``,
-``REQUIRES`` and ``OPTIONS``, one typed declaration per option (``checker.options``)::
+``REQUIRES`` and ``OPTIONS``, one typed declaration per option (``voucher_checker.options``)::
 
-    from checker.options import AccountClasses, Count, Flag, Severity, Share, Words, Yuan
+    from voucher_checker.options import AccountClasses, Count, Flag, Severity, Share, Words, Yuan
 
     OPTIONS = {
         "limit_yuan": Yuan(2000, help="备用金限额（元）……来源：村级财务管理办法……"),
@@ -34,7 +34,7 @@ Yuan, ``*_share`` → Share, ``*_severity`` → Severity, ``*_classes`` → Acco
 
 The contract of ``check(ledger, options) -> pandas.DataFrame``:
 
-- ``ledger`` is the normalised table (columns and meaning in ``checker.fields.LEDGER_COLUMNS``),
+- ``ledger`` is the normalised table (columns and meaning in ``voucher_checker.fields.LEDGER_COLUMNS``),
   already restricted to the lines of sheets that have every field in the rule's ``REQUIRES``
   and, where the policy overrides options per entity or book, to one such group at a time.
 - ``options`` maps every name in ``OPTIONS`` to its value: the default, or the policy file's
@@ -46,6 +46,6 @@ The contract of ``check(ledger, options) -> pandas.DataFrame``:
     ``amount_fen`` (int) the amount at issue, in fen;
     ``message`` (str) one Chinese sentence with the numbers and the limit or rule broken;
     ``severity`` (str, optional) overrides the rule's SEVERITY for that finding.
-  An empty result is ``checker.engine.no_findings()``.
+  An empty result is ``voucher_checker.engine.no_findings()``.
 - Pure: no I/O, no printing, no global state, no mutation of ``ledger``.
 """

@@ -20,10 +20,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from checker.engine import combination_codes, no_findings
-from checker.fields import BOOK_LABELS
-from checker.money import yuan_to_fen
-from checker.schema import voucher_lines
+from voucher_checker.engine import combination_codes, no_findings
+from voucher_checker.fields import BOOK_LABELS
+from voucher_checker.money import yuan_to_fen
+from voucher_checker.schema import voucher_lines
 
 __all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "without_names", "STANDARD_ACCOUNT_NAMES",
@@ -45,7 +45,7 @@ def is_set(value) -> bool:
 
 
 def yuan(fen_values) -> pd.Series:
-    """Integer fen → "2,500.00", the same text as ``checker.money.format_yuan``, for a whole column."""
+    """Integer fen → "2,500.00", the same text as ``voucher_checker.money.format_yuan``, for a whole column."""
     values = pd.Series(fen_values).astype("int64")
     sign = np.where(values < 0, "-", "")
     absolute = values.abs()
@@ -321,7 +321,7 @@ def journal_like_lines(ledger: pd.DataFrame, single_line_share: float = 0.8) -> 
     would flag every voucher there."""
     if ledger.empty:
         return pd.Series(False, index=ledger.index)
-    # A cash or bank journal read as voucher lines (checker.journals) shows two lines a row.
+    # A cash or bank journal read as voucher lines (voucher_checker.journals) shows two lines a row.
     read_as_journal = ledger["journal"].to_numpy(dtype=object) != "" if "journal" in ledger else False
     place = place_codes(ledger)
     by_voucher = Vouchers(ledger["voucher_id"])

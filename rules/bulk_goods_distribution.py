@@ -66,8 +66,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import AccountClasses, Count, Severity, Words, Yuan
+from voucher_checker.engine import no_findings
+from voucher_checker.options import AccountClasses, Count, Severity, Words, Yuan
 
 from ._common import (STANDARD_ACCOUNT_NAMES, chinese_number, fen, findings, joined_keywords, keyword_regex, line_text,
                       voucher_keys, without_names, yuan)

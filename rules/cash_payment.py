@@ -53,8 +53,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import AccountClasses, Flag, Severity, Words, Yuan
+from voucher_checker.engine import no_findings
+from voucher_checker.options import AccountClasses, Flag, Severity, Words, Yuan
 
 from ._common import Vouchers, fen, findings, first_keyword, line_text, voucher_keys, yuan
 

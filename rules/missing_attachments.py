@@ -38,8 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import AccountClasses
+from voucher_checker.engine import no_findings
+from voucher_checker.options import AccountClasses
 
 from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys, yuan
 

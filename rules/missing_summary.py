@@ -38,8 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import Flag
+from voucher_checker.engine import no_findings
+from voucher_checker.options import Flag
 
 from ._common import Vouchers, blank, findings, place_codes, voucher_keys
 

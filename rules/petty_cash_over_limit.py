@@ -55,8 +55,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import Flag, Words, Yuan
+from voucher_checker.engine import no_findings
+from voucher_checker.options import Flag, Words, Yuan
 
 from ._common import Vouchers, fen, findings, first_of_each, group_codes, is_set, keyword_regex, voucher_keys, yuan
 

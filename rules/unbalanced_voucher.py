@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import Share
+from voucher_checker.engine import no_findings
+from voucher_checker.options import Share
 
 from ._common import findings, journal_like_lines, voucher_first_lines, voucher_keys, yuan
 

@@ -65,8 +65,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import AccountClasses, Words
+from voucher_checker.engine import no_findings
+from voucher_checker.options import AccountClasses, Words
 
 from ._common import (STANDARD_ACCOUNT_NAMES, book_label, findings, joined_keywords, keyword_regex, line_text,
                       voucher_keys, without_names, yuan)

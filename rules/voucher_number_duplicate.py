@@ -64,8 +64,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import Share
+from voucher_checker.engine import no_findings
+from voucher_checker.options import Share
 
 from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys
 

@@ -52,8 +52,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checker.engine import no_findings
-from checker.options import Flag, Share
+from voucher_checker.engine import no_findings
+from voucher_checker.options import Flag, Share
 
 from ._common import Vouchers, findings, group_codes, journal_like_lines, voucher_first_lines, voucher_keys
 

@@ -1,5 +1,5 @@
 """Convert a rule module from the old ``DEFAULTS`` + ``OPTIONS_HELP`` dicts to one typed
-``OPTIONS`` declaration per option (``checker.options``), keeping each default's and help
+``OPTIONS`` declaration per option (``voucher_checker.options``), keeping each default's and help
 text's source as written.
 
     python scripts/convert_rule_options.py rules/some_rule.py           # print the new module
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker.fields import ACCOUNT_CLASSES, SEVERITIES  # noqa: E402
+from voucher_checker.fields import ACCOUNT_CLASSES, SEVERITIES  # noqa: E402
 
 
 def option_type(name: str, value) -> tuple[str, str]:
@@ -91,10 +91,10 @@ def convert(source: str) -> str:
     end = max(node.end_lineno for node in assignments.values())
     source_lines = source.splitlines()
     imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    import_line = f"from checker.options import {', '.join(sorted(used))}"
+    import_line = f"from voucher_checker.options import {', '.join(sorted(used))}"
     new = source_lines[:start - 1] + block.splitlines() + source_lines[end:]
     after = imports[-1].end_lineno if imports else 0
-    checker_imports = [n for n in imports if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("checker")]
+    checker_imports = [n for n in imports if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("voucher_checker")]
     if checker_imports:
         after = checker_imports[-1].end_lineno
     new.insert(after, import_line)

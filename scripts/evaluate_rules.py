@@ -22,8 +22,8 @@ import openpyxl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker.policy import Policy  # noqa: E402
-from checker.scan import scan  # noqa: E402
+from voucher_checker.policy import Policy  # noqa: E402
+from voucher_checker.scan import scan  # noqa: E402
 
 RULES = ("petty-cash-over-limit", "cash-payment", "union-expense-in-admin-book", "bulk-goods-distribution")
 CASH, BANK = ("1001", "库存现金"), ("1002", "银行存款")

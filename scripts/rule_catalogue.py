@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker.fields import SEVERITY_LABELS  # noqa: E402
-from checker.options import toml_text  # noqa: E402
-from checker.registry import discover  # noqa: E402
+from voucher_checker.fields import SEVERITY_LABELS  # noqa: E402
+from voucher_checker.options import toml_text  # noqa: E402
+from voucher_checker.registry import discover  # noqa: E402
 
 BEGIN, END = "<!-- rule-catalogue:begin -->", "<!-- rule-catalogue:end -->"
 

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from checker.batch import InputFile, collect_inputs, read_inputs
-from checker.policy import Policy
-from checker.report import write_report
-from checker.scan import scan
+from voucher_checker.batch import InputFile, collect_inputs, read_inputs
+from voucher_checker.policy import Policy
+from voucher_checker.report import write_report
+from voucher_checker.scan import scan
 from tests.conftest import write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "制单人", "审核人", "附件数"]
@@ -323,7 +323,7 @@ def test_dates_in_journals_with_month_and_day_columns(xlsx):
 
 def test_inspect_says_where_each_conclusion_came_from(tmp_path):
     from click.testing import CliRunner
-    from checker.cli import main
+    from voucher_checker.cli import main
     _journals(tmp_path)
     result = CliRunner().invoke(main, ["inspect", str(tmp_path / "建设社区现金日记账2021.xlsx")])
     assert result.exit_code == 0, result.output
@@ -335,7 +335,7 @@ def test_inspect_says_where_each_conclusion_came_from(tmp_path):
 
 def test_inspect_exits_2_when_a_sheet_cannot_be_read(xlsx):
     from click.testing import CliRunner
-    from checker.cli import main
+    from voucher_checker.cli import main
     path = xlsx("建设社区2021.xlsx", {"3月": [HEADER, *ordinary_month(3)], "4月": [["日期", "摘要", "借方"], ["2021-04-01", "a", 1]]})
     result = CliRunner().invoke(main, ["inspect", str(path)])
     assert result.exit_code == 2, result.output

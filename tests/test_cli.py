@@ -9,9 +9,9 @@ import tomllib
 
 from click.testing import CliRunner
 
-from checker.cli import main
-from checker.policy import load_policy
-from checker.registry import discover
+from voucher_checker.cli import main
+from voucher_checker.policy import load_policy
+from voucher_checker.registry import discover
 from tests.conftest import write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目", "借方", "贷方", "制单", "审核"]
@@ -131,7 +131,7 @@ def test_console_output_survives_a_gbk_console(tmp_path):
     bad = tmp_path / "坏文件😀.xlsx"
     bad.write_bytes(b"junk")
     env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONUTF8": "0"}
-    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(tmp_path), "--no-report", "--jobs", "1"],
+    proc = subprocess.run([sys.executable, "-m", "voucher_checker", "scan", str(tmp_path), "--no-report", "--jobs", "1"],
                           capture_output=True, env=env)
     assert proc.returncode == 2, proc.stderr.decode("gbk", "replace")
     text = proc.stdout.decode("gbk")
@@ -139,11 +139,11 @@ def test_console_output_survives_a_gbk_console(tmp_path):
 
 
 def test_the_command_ends_with_its_exit_code_and_complete_files(tmp_path):
-    # `python -m checker` ends the process without the interpreter's teardown: what it wrote
+    # `python -m voucher_checker` ends the process without the interpreter's teardown: what it wrote
     # must be complete and the exit code kept.
     withdrawal_book(tmp_path / "books" / "建设社区行政账.xlsx")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(tmp_path / "books"), "-o", str(out / "r.xlsx"),
+    proc = subprocess.run([sys.executable, "-m", "voucher_checker", "scan", str(tmp_path / "books"), "-o", str(out / "r.xlsx"),
                            "--json", str(out / "r.json"), "--csv", str(out / "r.csv")], capture_output=True)
     assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
     assert json.loads((out / "r.json").read_text(encoding="utf-8"))["findings"]
@@ -158,7 +158,7 @@ def test_loading_keeps_the_garbage_collector_as_it_found_it():
     # before: a scan of a district must not keep its cyclic garbage.
     import gc
 
-    from checker.cli import _loading, load_scan_modules
+    from voucher_checker.cli import _loading, load_scan_modules
     assert gc.isenabled()
     with _loading():
         assert not gc.isenabled()
@@ -179,7 +179,7 @@ def test_loading_keeps_the_garbage_collector_as_it_found_it():
 
 
 def test_version_is_shown_as_click_shows_it():
-    from checker import __version__
+    from voucher_checker import __version__
     result = run("--version")
     assert result.exit_code == 0
     assert result.output == f"voucher-check, version {__version__}\n"
@@ -190,7 +190,7 @@ def test_a_plugin_that_fails_to_load_stops_the_reading_ahead(tmp_path, monkeypat
     # the reading threads opening files.  The user reads one sentence, the traceback is logged.
     import tempfile
 
-    from checker import registry, sources
+    from voucher_checker import registry, sources
     (tmp_path / "temp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
     withdrawal_book(tmp_path / "books" / "建设社区行政账.xlsx")
@@ -216,7 +216,7 @@ def test_a_plugin_that_fails_to_load_stops_the_reading_ahead(tmp_path, monkeypat
 def test_the_command_starts_reading_before_the_heavy_modules_load():
     # What loads before the first workbook is opened (cli.scan → sources.Opener): none of
     # pandas, numpy, pyarrow or importlib.metadata (README "Speed", start-up).
-    code = ("import sys, checker.cli, checker.sources; "
+    code = ("import sys, voucher_checker.cli, voucher_checker.sources; "
             "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'importlib.metadata') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -225,7 +225,7 @@ def test_the_command_starts_reading_before_the_heavy_modules_load():
 
 def test_arrow_uses_the_system_allocator_whether_or_not_pyarrow_loaded_first():
     for first in ("", "import pyarrow; "):
-        code = (f"{first}from checker.sources import tune_memory; tune_memory(); import pyarrow as pa; "
+        code = (f"{first}from voucher_checker.sources import tune_memory; tune_memory(); import pyarrow as pa; "
                 "print(pa.default_memory_pool().backend_name)")
         env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

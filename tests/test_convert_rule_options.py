@@ -7,14 +7,14 @@ import ast
 import importlib.util
 import textwrap
 
-from checker.registry import Rule
+from voucher_checker.registry import Rule
 from scripts.convert_rule_options import convert
 
 OLD = textwrap.dedent('''
     """本地规则（local-old）"""
     from __future__ import annotations
 
-    from checker.engine import no_findings
+    from voucher_checker.engine import no_findings
 
     ID = "local-old"
     TITLE = "本地规则"

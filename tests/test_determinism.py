@@ -6,9 +6,9 @@ from pathlib import Path
 
 import openpyxl
 
-from checker.policy import Policy
-from checker.report import write_report
-from checker.scan import result_to_json, scan
+from voucher_checker.policy import Policy
+from voucher_checker.report import write_report
+from voucher_checker.scan import result_to_json, scan
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_ledgers"
 

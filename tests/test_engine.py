@@ -6,11 +6,11 @@ import types
 import pandas as pd
 import pytest
 
-from checker import registry
-from checker.engine import no_findings, run_rules
-from checker.model import SheetInfo
-from checker.policy import Policy, PolicyError, load_policy, prepare_rules
-from checker.testing import combine_ledgers, ledger_from_rows
+from voucher_checker import registry
+from voucher_checker.engine import no_findings, run_rules
+from voucher_checker.model import SheetInfo
+from voucher_checker.policy import Policy, PolicyError, load_policy, prepare_rules
+from voucher_checker.testing import combine_ledgers, ledger_from_rows
 
 
 def make_rule(rule_id="big-debit", requires=(), defaults=None):
@@ -124,8 +124,8 @@ def test_a_line_that_breaks_the_schema_is_dropped_named_and_the_rules_run_withou
     the ledger without it.  Here the schema is made stricter (no summary may contain 坏) so that
     the second line of 记-1 breaks it: 记-1 is then unbalanced, which only a second run can see."""
     import pandera.pandas as pa
-    from checker import schema
-    from checker.scan import scan
+    from voucher_checker import schema
+    from voucher_checker.scan import scan
     header = ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"]
     path = xlsx("建设社区行政账2021.xlsx", {"3月": [
         header,
@@ -148,8 +148,8 @@ def test_a_line_that_breaks_the_schema_is_dropped_named_and_the_rules_run_withou
 
 def test_a_rule_that_fails_on_a_line_the_schema_drops_runs_again_without_it(xlsx, monkeypatch):
     import pandera.pandas as pa
-    from checker import schema
-    from checker import scan as scan_module
+    from voucher_checker import schema
+    from voucher_checker import scan as scan_module
     path = xlsx("建设社区行政账2021.xlsx", {"3月": [
         ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"],
         ["2021-03-01", "记-1", "买水", "管理费用", 150, None],

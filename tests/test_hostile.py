@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.policy import Policy
-from checker.batch import InputFile, read_inputs
+from voucher_checker.policy import Policy
+from voucher_checker.batch import InputFile, read_inputs
 from tests.conftest import write_xlsx
 
 ROWS = [["日期", "凭证号", "摘要", "科目", "借方", "贷方"], ["2021-03-01", "记-1", "办公费", "管理费用", 1, None],
@@ -137,7 +137,7 @@ def test_file_that_cannot_be_read(tmp_path):
 
 def test_guard_does_not_refuse_real_ledgers():
     samples = Path(__file__).resolve().parents[1] / "sample_ledgers"
-    from checker.guard import check_before_open
+    from voucher_checker.guard import check_before_open
     for path in samples.rglob("*.xlsx"):
         check_before_open(str(path), Policy().reading)
 
@@ -145,7 +145,7 @@ def test_guard_does_not_refuse_real_ledgers():
 def test_the_reader_itself_expands_no_entity(tmp_path, monkeypatch):
     # Defence in depth: with the guard switched off, the XML reader (fastexcel/calamine) still
     # expands no DTD entity, so a file the guard missed could not blow up memory this way.
-    import checker.guard
+    import voucher_checker.guard
     source = write_xlsx(tmp_path / "src.xlsx", {"3月": [["日期", "凭证号", "摘要"], ["2021-03-01", "记-1", "MARK"]]})
     laughs = (b'<!DOCTYPE x [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
               b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
@@ -157,8 +157,8 @@ def test_the_reader_itself_expands_no_entity(tmp_path, monkeypatch):
     names = zipfile.ZipFile(source).namelist()
     part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else "xl/worksheets/sheet1.xml"
     hostile = rewrite_part(source, tmp_path / "laughs.xlsx", part, inject)
-    monkeypatch.setattr(checker.guard, "check_before_open", lambda path, reading: None)
-    from checker.sources import open_sheets
+    monkeypatch.setattr(voucher_checker.guard, "check_before_open", lambda path, reading: None)
+    from voucher_checker.sources import open_sheets
     try:
         sheets = open_sheets(str(hostile))
     except Exception:  # noqa: BLE001 - refusing the file is as good as not expanding

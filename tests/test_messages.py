@@ -11,9 +11,9 @@ import tempfile
 import pytest
 from click.testing import CliRunner
 
-from checker import output_paths
-from checker.cli import main
-from checker.model import ExitCode
+from voucher_checker import output_paths
+from voucher_checker.cli import main
+from voucher_checker.model import ExitCode
 from tests.test_cli import withdrawal_book
 
 ENGLISH_CLICK = ("Usage:", "Options:", "Commands:", "Show this message", "Error:", "Try '", "Invalid value",
@@ -67,8 +67,8 @@ def test_a_wrong_value_is_one_sentence_naming_file_option_rule_given_and_expecte
 
 
 def test_a_string_where_a_list_is_meant_is_never_split_into_characters(tmp_path, book):
-    from checker.policy import PolicyError, load_policy, prepare_rules
-    from checker.registry import discover
+    from voucher_checker.policy import PolicyError, load_policy, prepare_rules
+    from voucher_checker.registry import discover
     path = tmp_path / "p.toml"
     path.write_text('[rules.cash-payment]\npermitted_keywords = "工资"\n', encoding="utf-8")
     with pytest.raises(PolicyError):
@@ -251,7 +251,7 @@ def test_windows_refusing_to_open_an_open_workbook(tmp_path, book, monkeypatch):
 
 def test_a_report_that_cannot_be_written_after_the_scan(tmp_path, book, monkeypatch):
     # The pre-check passed, then Windows refused the file while the report was written.
-    from checker import report
+    from voucher_checker import report
     monkeypatch.setattr(output_paths, "WINDOWS", True)
 
     def refused(result, path):
@@ -266,7 +266,7 @@ def test_a_report_that_cannot_be_written_after_the_scan(tmp_path, book, monkeypa
 
 
 def test_write_failures_name_their_cause(tmp_path):
-    from checker.output_paths import write_failure
+    from voucher_checker.output_paths import write_failure
     readonly = tmp_path / "r.xlsx"
     readonly.write_bytes(b"x")
     readonly.chmod(stat.S_IREAD)
@@ -302,7 +302,7 @@ def test_rules_listing_is_chinese_with_the_values_as_written():
 
 
 def test_an_unexpected_failure_is_one_sentence_and_a_log(tmp_path, book, monkeypatch):
-    from checker import scan as scan_module
+    from voucher_checker import scan as scan_module
     (tmp_path / "temp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
 
@@ -320,7 +320,7 @@ def test_an_unexpected_failure_is_one_sentence_and_a_log(tmp_path, book, monkeyp
 
 
 def test_a_failure_whose_log_cannot_be_written_still_is_one_sentence(tmp_path, book, monkeypatch):
-    from checker import scan as scan_module
+    from voucher_checker import scan as scan_module
     blocker = tmp_path / "temp"
     blocker.mkdir()
     (blocker / "voucher-checker").write_text("a file where the log folder should be", encoding="utf-8")
@@ -334,7 +334,7 @@ def test_a_failure_whose_log_cannot_be_written_still_is_one_sentence(tmp_path, b
 def test_a_rule_module_in_the_old_style_is_refused_with_how_to_convert(monkeypatch):
     import types
 
-    from checker import registry
+    from voucher_checker import registry
     module = types.ModuleType("local_rules.old")
     module.ID, module.TITLE, module.TITLE_EN, module.SEVERITY, module.BASIS = "old-rule", "旧", "Old", "low", "无"
     module.DEFAULTS, module.OPTIONS_HELP = {"limit_yuan": 1}, {"limit_yuan": "限额。来源：无"}
@@ -351,7 +351,7 @@ GBK = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONUTF8": "0"}
 @pytest.mark.parametrize("args", [["-h"], ["scan", "-h"], ["rules"], ["scan", "账簿😀"], ["scna😀"],
                                   ["scan", "x", "--period", "2021-06..2021-01"]])
 def test_every_message_survives_a_gbk_console(args):
-    proc = subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, env=GBK)
+    proc = subprocess.run([sys.executable, "-m", "voucher_checker", *args], capture_output=True, env=GBK)
     assert proc.returncode in (0, ExitCode.INPUT_UNREADABLE, ExitCode.USAGE), proc.stderr.decode("gbk", "replace")
     text = (proc.stdout + proc.stderr).decode("gbk")
     assert "Traceback" not in text and "UnicodeEncodeError" not in text
@@ -361,7 +361,7 @@ def test_every_message_survives_a_gbk_console(args):
 def test_a_policy_error_naming_a_file_gbk_cannot_show(tmp_path, book):
     policy = tmp_path / "策略😀.toml"
     policy.write_text('[rules.cash-payment]\nthreshold_yuan = "abc"\n', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(book), "--config", str(policy)],
+    proc = subprocess.run([sys.executable, "-m", "voucher_checker", "scan", str(book), "--config", str(policy)],
                           capture_output=True, env=GBK)
     assert proc.returncode == ExitCode.USAGE
     assert "threshold_yuan" in proc.stderr.decode("gbk")

@@ -11,8 +11,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import parse
-from checker.headers import HeaderMatcher
+from voucher_checker import parse
+from voucher_checker.headers import HeaderMatcher
 
 CELL = st.one_of(
     st.none(), st.text(max_size=30), st.text(alphabet="0123456789,.-()¥￥元 年月日/记字第号", max_size=20),

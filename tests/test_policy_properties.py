@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.engine import run_rules
-from checker.model import SheetInfo
-from checker.options import toml_key, toml_text
-from checker.policy import READING_OPTIONS, PolicyError, load_policy, prepare_rules
-from checker.registry import discover
+from voucher_checker.engine import run_rules
+from voucher_checker.model import SheetInfo
+from voucher_checker.options import toml_key, toml_text
+from voucher_checker.policy import READING_OPTIONS, PolicyError, load_policy, prepare_rules
+from voucher_checker.registry import discover
 from tests.rules.test_rule_contract import _mixed_ledger
 
 RULES = discover()

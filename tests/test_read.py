@@ -6,8 +6,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from checker.policy import Policy, load_policy
-from checker.batch import InputFile, collect_inputs, read_inputs
+from voucher_checker.policy import Policy, load_policy
+from voucher_checker.batch import InputFile, collect_inputs, read_inputs
 from tests.conftest import write_xls, write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人"]
@@ -391,7 +391,7 @@ def test_a_chart_sheet_is_passed_over(tmp_path):
 
 
 def test_opener_reads_ahead_and_gives_the_same_lines(tmp_path):
-    from checker.sources import Opener
+    from voucher_checker.sources import Opener
     for i in range(3):
         write_xlsx(tmp_path / f"社区{i}" / "账.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
                                                         ["2021-03-01", "1", "a", "管理费用", i + 1, None]]})
@@ -407,7 +407,7 @@ def test_opener_reads_ahead_and_gives_the_same_lines(tmp_path):
 
 
 def test_voucher_ids_number_vouchers_across_files_in_order_of_appearance(tmp_path):
-    from checker.schema import voucher_ids
+    from voucher_checker.schema import voucher_ids
     rows = lambda amount: {"3月": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
                                    ["2021-03-01", "1", "a", "管理费用", amount, None],
                                    ["2021-03-02", "2", "b", "管理费用", amount, None]]}
@@ -422,7 +422,7 @@ def test_voucher_ids_number_vouchers_across_files_in_order_of_appearance(tmp_pat
 def test_lines_keep_scan_order_when_layouts_alternate(tmp_path):
     # Sheets of one layout are read together across files; the ledger still lists files, sheets
     # and rows in scan order, and voucher ids in order of first appearance.
-    from checker.schema import voucher_ids
+    from voucher_checker.schema import voucher_ids
     one = lambda n: [["日期", "凭证号", "摘要", "科目", "借方", "贷方"], ["2021-03-01", str(n), "a", "管理费用", n, None]]
     two = lambda n: [["凭证号", "日期", "摘要", "会计科目", "借方金额", "贷方金额", "制单人"],
                      [str(n), "2021-04-01", "b", "管理费用", n, None, "张三"]]
@@ -477,7 +477,7 @@ def _journal_rows(vouchers: int) -> list[list]:
 
 
 def test_a_long_sheet_read_in_pieces_gives_what_it_gives_whole(xlsx, monkeypatch):
-    import checker.batch as read_module
+    import voucher_checker.batch as read_module
     path = xlsx("建设社区行政账2021.xlsx", {"序时账": _journal_rows(120), "说明": [["本账簿仅供测试"]]})
     items = [InputFile(str(path), path.name)]
     whole = read_inputs(items, Policy(), jobs=1)
@@ -496,8 +496,8 @@ def test_a_long_sheet_read_in_pieces_gives_what_it_gives_whole(xlsx, monkeypatch
 
 
 def test_pieces_start_on_a_voucher_first_line_with_its_date(xlsx):
-    from checker.read import SheetReader, _matcher, split_sheet
-    from checker.sources import open_sheets
+    from voucher_checker.read import SheetReader, _matcher, split_sheet
+    from voucher_checker.sources import open_sheets
     path = xlsx("账.xlsx", {"序时账": _journal_rows(60)})
     raw = open_sheets(str(path))[0]
     sheet = SheetReader(InputFile(str(path), "账.xlsx"), raw, Policy(), _matcher(Policy())).prepare()
@@ -518,7 +518,7 @@ def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch
     one workbook per thread at least, more only while the rows held stay under the budget.  The
     test waits for the opening ahead to stop (no fixed sleep), checking under the opener's lock."""
     import threading
-    import checker.sources as sources
+    import voucher_checker.sources as sources
     for i in range(6):
         write_xlsx(tmp_path / f"社区{i}.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"]] +
                                                    [["2021-03-01", str(n), f"a{i}", "管理费用", n, None] for n in range(1, 30)]})
@@ -535,7 +535,7 @@ def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch
         with opener._lock:
             return opener._running == 0
     monkeypatch.setattr(sources, "open_sheets", counting)
-    monkeypatch.setattr("checker.read.open_sheets", counting)
+    monkeypatch.setattr("voucher_checker.read.open_sheets", counting)
     monkeypatch.setattr(sources.Opener, "AHEAD_ROWS", ahead_rows)
     notify = sources.Opener._opened
 
@@ -554,7 +554,7 @@ def test_opener_opens_each_file_once_within_its_row_budget(tmp_path, monkeypatch
 
 
 def _whole_and_pieces(path, piece_rows, monkeypatch):
-    import checker.batch as read_module
+    import voucher_checker.batch as read_module
     items = [InputFile(str(path), path.name)]
     whole = read_inputs(items, Policy(), jobs=1)
     monkeypatch.setattr(read_module, "PIECE_ROWS", piece_rows)
@@ -633,9 +633,9 @@ def test_long_sheets_of_each_layout_read_alike_in_pieces(xlsx, monkeypatch, seed
 
 
 def test_a_piece_that_fails_is_named_by_its_rows_and_the_rest_of_the_sheet_still_counts(xlsx, monkeypatch):
-    import checker.read as read_module
+    import voucher_checker.read as read_module
     path = xlsx("建设社区行政账2021.xlsx", {"序时账": _journal_rows(120)})
-    monkeypatch.setattr("checker.batch.PIECE_ROWS", 9)
+    monkeypatch.setattr("voucher_checker.batch.PIECE_ROWS", 9)
     parse = read_module.BatchReader._parse
     calls = []
 

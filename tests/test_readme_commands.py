@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checker.cli import main
-from checker.model import EXIT_CODE_MEANINGS, ExitCode
+from voucher_checker.cli import main
+from voucher_checker.model import EXIT_CODE_MEANINGS, ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

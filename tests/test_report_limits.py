@@ -6,10 +6,10 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from checker import report
-from checker.cli import main
-from checker.policy import Policy
-from checker.scan import scan
+from voucher_checker import report
+from voucher_checker.cli import main
+from voucher_checker.policy import Policy
+from voucher_checker.scan import scan
 from tests.conftest import write_xlsx
 
 

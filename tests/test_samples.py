@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.policy import Policy
-from checker.scan import scan
+from voucher_checker.policy import Policy
+from voucher_checker.scan import scan
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_ledgers"
 MANIFEST = SAMPLES / "planted_problems.tsv"

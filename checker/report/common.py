@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from ..fields import BOOK_LABELS, HEADER_SYNONYMS, SEVERITY_LABELS
+from ..fields import BOOK_LABELS, SEVERITY_LABELS, field_label
 
 REPORT_TITLE = "凭证检查报告"
 SUMMARY, FINDINGS, DETAIL, PROBLEMS, RULES = "汇总", "问题清单", "凭证明细", "数据问题", "规则说明"
@@ -258,11 +258,6 @@ def source_label(file, sheet, rows) -> str:
     return " / ".join(p for p in parts if p)
 
 
-FIELD_NAMES = {"account": "科目", "debit": "借方金额", "credit": "贷方金额", "amount": "金额"}
-
-
-def field_label(name: str) -> str:
-    return FIELD_NAMES.get(name) or HEADER_SYNONYMS.get(name, (name,))[0]
 
 
 def header_footer_text(text: str, limit: int = 60) -> str:

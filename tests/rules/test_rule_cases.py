@@ -1,7 +1,7 @@
 """Every rule against its table of cases in ``cases/<module>.py``: flagged vouchers and clean
 look-alikes side by side.  Adding a case is adding a row there.
 
-A case: ``rows`` (for ``checker.testing.ledger_from_rows``), optional ``book`` and ``options``
+A case: ``rows`` (for ``voucher_checker.testing.ledger_from_rows``), optional ``book`` and ``options``
 (over the defaults of the rule's OPTIONS), and ``expect``: one entry per flagged voucher with its display
 number, the amount in yuan, text the message must contain and the severity; ``[]`` means clean.
 An entry with ``"absent": True`` asserts that voucher is not flagged.
@@ -15,9 +15,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from checker.engine import RULE_RESULT_COLUMNS
-from checker.options import defaults_of
-from checker.testing import ledger_from_rows
+from voucher_checker.engine import RULE_RESULT_COLUMNS
+from voucher_checker.options import defaults_of
+from voucher_checker.testing import ledger_from_rows
 from tests.rules import cases as cases_package
 
 
@@ -26,7 +26,7 @@ def _load_cases():
     for info in pkgutil.iter_modules(cases_package.__path__):
         if info.name.startswith("_"):
             continue
-        rule = importlib.import_module(f"rules.{info.name}")
+        rule = importlib.import_module(f"voucher_checker.rules.{info.name}")
         data = importlib.import_module(f"tests.rules.cases.{info.name}")
         for case in data.CASES:
             params.append(pytest.param(rule, case, id=f"{rule.ID}: {case['name']}"))

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker import registry
-from checker.engine import RULE_RESULT_COLUMNS, run_rules
-from checker.fields import SEVERITIES, SOURCE_FIELDS
-from checker.model import SheetInfo
-from checker.money import format_yuan
-from checker.policy import Policy, _toml_value
-from checker.schema import LEDGER_SCHEMA, empty_ledger
-from checker.testing import ledger_from_rows
-from rules._common import chinese_number, yuan
+from voucher_checker import registry
+from voucher_checker.engine import RULE_RESULT_COLUMNS, run_rules
+from voucher_checker.fields import SEVERITIES, SOURCE_FIELDS
+from voucher_checker.model import SheetInfo
+from voucher_checker.money import format_yuan
+from voucher_checker.policy import Policy, _toml_value
+from voucher_checker.schema import LEDGER_SCHEMA, empty_ledger
+from voucher_checker.testing import ledger_from_rows
+from voucher_checker.rules._common import chinese_number, yuan
 from tests.rules.cases._rows import entry
 
 RULES = registry.discover()

@@ -7,12 +7,12 @@ derives, so they hold whichever of the two the test ledger builder keeps.
 """
 from __future__ import annotations
 
-from checker.options import defaults_of
+from voucher_checker.options import defaults_of
 import pandas as pd
 
-import rules.voucher_number_duplicate as duplicate
-import rules.voucher_number_gap as gap
-from checker.testing import ledger_from_rows
+import voucher_checker.rules.voucher_number_duplicate as duplicate
+import voucher_checker.rules.voucher_number_gap as gap
+from voucher_checker.testing import ledger_from_rows
 from tests.rules.cases._rows import entry, in_file
 
 
