@@ -70,12 +70,12 @@ def result_to_json(result: ScanResult) -> dict:
     """The JSON contract: {"version", "files", "errors", "findings"} plus "rule_gaps" and "run"."""
     # Column by column to Python lists: itertuples makes a Python object per Arrow cell, slowly.
     columns = ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "voucher_no",
-               "date", "amount_fen", "message")
+               "date", "amount_fen", "message", "finding_id")
     findings = [
         {"rule": rule, "severity": severity, "entity": entity, "book": book, "file": file, "sheet": sheet,
          "rows": [int(r) for r in rows], "period": period, "voucher": voucher, "voucher_number": int(number),
-         "date": _date_text(date), "amount": int(fen) / 100, "message": message}
-        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message
+         "date": _date_text(date), "amount": int(fen) / 100, "message": message, "id": finding_id}
+        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id
         in zip(*(result.findings[column].tolist() for column in columns))
     ]
     return {

@@ -22,8 +22,8 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from ..model import ScanResult
-from .common import (DETAIL, FINDINGS, PROBLEMS, REPORT_TITLE, RULES, SUMMARY, Formats, header_footer_text,
-                     inert_text, rows_label)
+from .common import (DETAIL, FINDINGS, PROBLEMS, REPORT_FORMAT, REPORT_FORMAT_PROPERTY, REPORT_TITLE, RULES,
+                     SUMMARY, Formats, header_footer_text, inert_text, rows_label)
 from .detail import write_detail
 from .findings import FINDING_HEADERS, REVIEW_HEADERS, finding_rows, write_findings, write_findings_csv
 from .problems import write_problems
@@ -89,6 +89,7 @@ def write_report(result: ScanResult, path) -> None:
         workbook.set_properties({
             "title": REPORT_TITLE, "subject": header_footer_text(footer, 200), "author": "voucher-checker",
             "comments": f"voucher-checker {result.version}".strip(), "created": _naive_utc(result.started_at)})
+        workbook.set_custom_property(REPORT_FORMAT_PROPERTY, REPORT_FORMAT)
         try:
             workbook.close()
         except FileCreateError as exc:

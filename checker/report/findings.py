@@ -22,6 +22,7 @@ from . import common
 FINDING_HEADERS = ("序号", "单位", "账套", "期间", "凭证号", "日期", "摘要", "科目", "金额", "规则",
                    "风险等级", "问题说明", "依据", "来源")
 REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
+IDENTITY_HEADER = "识别码"
 
 FINDING_COLUMNS_XLSX = (
     Column("序号", "number", 5), Column("单位", "wrap", 10), Column("账套", "text", 6.5),
@@ -32,6 +33,9 @@ FINDING_COLUMNS_XLSX = (
     Column("责任人", "text", 10, review=True), Column("备注", "wrap", 8, review=True),
     # Screen only: outside the print area.
     Column("期间", "text", 9), Column("来源", "wrap", 40),
+    # The finding's identity (voucher_checker.identity), which `review import` matches rows by:
+    # last and narrow, so that no one needs to look at it.
+    Column(IDENTITY_HEADER, "text", 4),
 )
 PRINTED_FINDING_COLUMNS = 15
 FINDING_SHEET_HEADERS = tuple(c.header for c in FINDING_COLUMNS_XLSX)
@@ -56,6 +60,7 @@ class FindingRow:
     basis: str
     source: str
     voucher_key: str
+    finding_id: str = ""
 
     def csv_values(self) -> list[str]:
         return [str(self.number), *(inert_text(v, for_csv=True) for v in (
@@ -68,7 +73,7 @@ class FindingRow:
 
 
 _FIELDS = ("entity", "book", "period", "voucher", "date", "summary", "account", "amount_fen", "title", "rule",
-           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key")
+           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key", "finding_id")
 CHUNK = 5_000      # findings turned into Python values at a time: memory stays flat however many
 
 
@@ -97,7 +102,7 @@ def finding_rows(findings: pd.DataFrame, limit: int | None = None):
                 severity=inert_text(f["severity"]), message=inert_text(f["message"]),
                 basis=inert_text(f["basis"]),
                 source=source_label(f["file"], f["sheet"], f["rows"]),
-                voucher_key=inert_text(f["voucher_key"]))
+                voucher_key=inert_text(f["voucher_key"]), finding_id=inert_text(f["finding_id"]))
 
 
 def write_findings_csv(result: ScanResult, path) -> None:
@@ -129,7 +134,7 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
     for f in finding_rows(result.findings, budget):
         r = sheet.write((f.number, f.entity, f.book, f.voucher, f.date, f.summary, f.account, f.amount_fen,
                          severity_label(f.severity), f.rule_title, _message_with_basis(f), None, None, None, None,
-                         f.period, f.source), formats=severity_formats.get(f.severity))
+                         f.period, f.source, f.finding_id), formats=severity_formats.get(f.severity))
         target = detail_rows.get(f.voucher_key)
         if target and f.voucher:
             fmt = quoted_link_format if needs_quote_prefix(f.voucher) else link_format
