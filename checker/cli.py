@@ -404,6 +404,68 @@ def init_config(path, force):
     _echo(f"已写出策略文件：{target.path}")
 
 
+def _store_path(db: str | None) -> Path:
+    from .review.store import default_store_path
+    return Path(db) if db else default_store_path()
+
+
+def _who(given: str | None, reports) -> str:
+    """Who concluded: --by, else whoever last saved the report in Excel/WPS, else the login name."""
+    if given and given.strip():
+        return given.strip()
+    for report in reports:
+        if report.modified_by:
+            return report.modified_by
+    import getpass
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
+_DB_HELP = "整改记录库文件（默认 reports/voucher-check.db，或环境变量 VOUCHER_CHECK_DB 指定的文件）。"
+
+
+@main.group(cls=ChineseGroup)
+def review():
+    """核实结论：把填写好的检查报告导入整改记录库。"""
+
+
+@review.command(name="import")
+@click.argument("reports", nargs=-1, required=True, metavar="报告.xlsx...")
+@click.option("--db", metavar="记录库.db", help=_DB_HELP)
+@click.option("--by", "concluded_by", metavar="姓名", help="核实人姓名（默认为最后保存报告的人，或当前登录用户）。")
+def review_import(reports, db, concluded_by):
+    """读取报告“问题清单”中填写的核实结论、整改措施、责任人（以及整改时限、整改情况），存入整改记录库。
+
+    按每行的识别码对应问题，因此在 Excel、WPS 或 LibreOffice 中排序、筛选或插入行都不影响导入。空白单元格不会清除库中已有的内容；同一报告导入两次，第二次不做任何修改。"""
+    from .review.importer import import_reports
+    from .review.store import StoreError, open_store
+    from .review.workbook import NotOurReport, read_report
+    contents = []
+    for report in reports:
+        try:
+            contents.append(read_report(report))
+        except NotOurReport as exc:
+            raise UsageProblem(f"{exc} 没有导入任何内容。") from None
+    path = _store_path(db)
+    try:
+        with open_store(path) as store:
+            summary = import_reports(store, contents, _who(concluded_by, contents))
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from None
+    for note in summary.notes:
+        _echo(f"提示：{note}")
+    _echo(f"导入结论 {summary.taken} 条，与记录库相同未变 {summary.unchanged} 条，未填写 {summary.blank} 条，"
+          f"无法对应 {len(summary.unmatched)} 行。")
+    for row in summary.unmatched[:50]:
+        _echo(f"  {row.where()}：{row.reason}")
+    if len(summary.unmatched) > 50:
+        _echo(f"  ……另有 {len(summary.unmatched) - 50} 行")
+    _echo(f"整改记录库：{path}")
+    sys.exit(ExitCode.INPUT_UNREADABLE if summary.unmatched else ExitCode.NOTHING_FOUND)
+
+
 def console() -> None:
     """The installed `voucher-check` command and `python -m voucher_checker`.  After a scan the process
     holds the whole ledger; letting the interpreter free it object by object takes a quarter of
