@@ -156,7 +156,10 @@ DEFAULT_REPORT = Path("reports") / "凭证检查报告.xlsx"
 @click.option("--rule", "only", multiple=True, metavar="规则编号", help="只运行这些规则（可重复）。")
 @click.option("--skip-rule", "skip", multiple=True, metavar="规则编号", help="不运行这些规则（可重复）。")
 @click.option("--no-report", is_flag=True, help="不写 Excel 报告。")
-def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, no_report):
+@click.option("--db", metavar="记录库.db",
+              help="整改记录库（见 review import）：带入已导入的核实结论，标出新发现、已整改（复查未再出现）、"
+                   "整改后仍存在，核实为不属实的问题另列一表；本次检查记入库中。")
+def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, no_report, db):
     """检查账簿，写出例外事项报告。
 
     “路径”可以是账簿文件（.xlsx .xlsm .xls .ods .csv），也可以是文件夹（逐层查找其中的账簿）；可写多个。"""
@@ -169,6 +172,8 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         policy = _load(config)
         periods = _periods(period_text)
         outputs = _planned_outputs(report_path, json_path, csv_path, no_report)
+        if db is not None:
+            _check_store(db)
         # Reading starts now, on threads, while pandas, the rules and the report writer load.
         inputs = collect_inputs(paths)
         opener = Opener(inputs[0], policy.reading, jobs)
@@ -206,6 +211,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         _echo(empty_period[0], err=True)
         sys.exit(ExitCode.INPUT_UNREADABLE if result.exit_code == ExitCode.INPUT_UNREADABLE else ExitCode.USAGE)
 
+    review = _reconcile(db, result) if db is not None else None
     written = []
     try:
         # Machine-readable results first: they are cheap and hold everything even if the
@@ -221,7 +227,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
                 write_findings_csv(result, output.path)
             else:
                 from .report import write_report
-                write_report(result, output.path)
+                write_report(result, output.path, review=review)
             written.append((output.label, str(output.path)))
     except OSError as exc:
         print_summary(result, written, err=to_stderr)
@@ -231,12 +237,37 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         print_summary(result, written, err=to_stderr)     # what was found is shown before the failure
         raise
     print_summary(result, written, err=to_stderr)
+    if review is not None:
+        counts = review.counts()
+        _echo(f"复查（整改记录库 {db}，第 {review.run} 次检查）：" + "，".join(
+            f"{name} {count} 条" for name, count in counts.items()) + "。", err=to_stderr)
     for output in outputs:
         if output.note:
             _echo(output.note, err=to_stderr)
     if empty_period is not None:
         _echo(empty_period[0], err=to_stderr)
     sys.exit(result.exit_code)
+
+
+def _check_store(db: str) -> None:
+    """Refuse a store that cannot be used before anything is read."""
+    from .review.store import StoreError, open_store
+    try:
+        with open_store(db):
+            pass
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def _reconcile(db: str, result):
+    from .review.rescan import reconcile
+    from .review.store import StoreError, open_store
+    try:
+        with open_store(db) as store:
+            return reconcile(store, result)
+    except StoreError as exc:
+        _echo(f"错误：{exc}", err=True)
+        sys.exit(ExitCode.TOOL_FAILED)
 
 
 def _period_note(result) -> tuple[str, bool] | None:
@@ -464,6 +495,38 @@ def review_import(reports, db, concluded_by):
         _echo(f"  ……另有 {len(summary.unmatched) - 50} 行")
     _echo(f"整改记录库：{path}")
     sys.exit(ExitCode.INPUT_UNREADABLE if summary.unmatched else ExitCode.NOTHING_FOUND)
+
+
+DEFAULT_PROGRESS = Path("reports") / "整改进展.xlsx"
+
+
+@main.command()
+@click.option("--db", metavar="记录库.db", help=_DB_HELP)
+@click.option("-o", "--output", "output_path", metavar="整改进展.xlsx",
+              help="整改进展工作簿的文件名（默认 reports/整改进展.xlsx）。")
+def progress(db, output_path):
+    """写出整改进展工作簿：各单位历次检查的问题数、属实、不属实、已整改、未整改、整改后仍存在（附图表），以及整改台账。"""
+    import datetime as dt
+    from .review.progress import write_progress
+    from .review.store import StoreError, open_store
+    try:
+        target = planned(output_path or str(DEFAULT_PROGRESS), "整改进展工作簿", "-o", ".xlsx")
+    except OutputPathError as exc:
+        raise UsageProblem(str(exc)) from None
+    path = _store_path(db)
+    printed_at = "生成于 " + dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    try:
+        with open_store(path, create=False) as store:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+            lines, entries = write_progress(store, target.path, printed_at)
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from None
+    except OSError as exc:
+        _echo(write_failure(exc, target.path, target.label), err=True)
+        sys.exit(ExitCode.TOOL_FAILED)
+    if target.note:
+        _echo(target.note)
+    _echo(f"整改进展 {lines} 行，整改台账 {entries} 条：{target.path}")
 
 
 def console() -> None:
