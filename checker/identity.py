@@ -83,6 +83,9 @@ def _joined(columns) -> pyarrow.Array:
     return pc.binary_join_element_wise(*columns, pyarrow.scalar(_SEPARATOR, pyarrow.large_string()))
 
 
+_LINE_COLUMNS = ("account_code", "account_name", "summary", "debit_fen", "credit_fen")
+
+
 def _line_hashes(lines: pd.DataFrame) -> np.ndarray:
     return hash_strings(_joined([
         _normalised(lines["account_code"]), _normalised(lines["account_name"]), _normalised(lines["summary"]),
@@ -108,11 +111,13 @@ def finding_identities(findings: pd.DataFrame, ledger: pd.DataFrame) -> pd.Serie
         pyarrow.array(findings["voucher_no"].fillna(0).to_numpy(dtype="int64")).cast(pyarrow.string()),
         _normalised(findings["rule"])]))
 
-    line_ids = findings["line_id"].to_numpy(dtype="int64")
-    flagged = ledger.loc[line_ids]
+    # Only the columns hashed are taken from the ledger: taking whole rows of a large ledger
+    # would copy every column of them.
+    columns = ledger[list(_LINE_COLUMNS) + ["voucher_id"]]
+    flagged = columns.iloc[ledger.index.get_indexer(findings["line_id"].to_numpy(dtype="int64"))]
     voucher = flagged["voucher_id"].to_numpy(dtype="int64")
     wanted = np.unique(voucher)
-    lines = ledger.iloc[voucher_lines(ledger, wanted)]
+    lines = columns.iloc[voucher_lines(ledger, wanted)]
     ids = lines["voucher_id"].to_numpy(dtype="int64")
     order = np.argsort(ids, kind="stable")
     ids, hashes = ids[order], _line_hashes(lines)[order]
