@@ -227,7 +227,10 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
                 write_findings_csv(result, output.path)
             else:
                 from .report import write_report
-                write_report(result, output.path, review=review)
+                if review is None:
+                    write_report(result, output.path)
+                else:
+                    write_report(result, output.path, review=review)
             written.append((output.label, str(output.path)))
     except OSError as exc:
         print_summary(result, written, err=to_stderr)

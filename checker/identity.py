@@ -131,9 +131,10 @@ def finding_identities(findings: pd.DataFrame, ledger: pd.DataFrame) -> pd.Serie
         content = _mix(digest ^ _mix(_line_hashes(flagged) + _GOLDEN))
         # Two findings left alike (one rule reporting one line twice with different messages)
         # are numbered in the engine's order, which does not depend on positions either.
-        frame = pd.DataFrame({"place": place, "content": content})
-        repeat = frame.groupby(["place", "content"], sort=False).cumcount().to_numpy().astype(np.uint64)
-        content = np.where(repeat > 0, _mix(content + repeat * _MULTIPLIER), content)
+        both = place ^ _mix(content)
+        if len(np.unique(both)) < len(both):
+            repeat = pd.Series(both).groupby(both, sort=False).cumcount().to_numpy().astype(np.uint64)
+            content = np.where(repeat > 0, _mix(content + repeat * _MULTIPLIER), content)
     text = np.char.add(np.char.add(_hex(place, PLACE_DIGITS), "-"), _hex(content, CONTENT_DIGITS))
     return pd.Series(text, index=findings.index, dtype="str")
 
