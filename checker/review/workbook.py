@@ -124,8 +124,11 @@ def read_report(path) -> ReportContent:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise NotOurReport(f"找不到文件 {path}。") from None
+    except PermissionError:
+        raise NotOurReport(f"无法读取 {path}：没有读取权限，或文件正被其他程序锁定；请关闭它后再试。") from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise NotOurReport(f"{path} 不是可读取的 Excel 工作簿（.xlsx）：{exc}") from None
+        raise NotOurReport(f"{path} 不是可读取的 Excel 工作簿（.xlsx）：{exc}；在 WPS 或 Excel 中另存过的，"
+                           "请另存为 .xlsx 格式。") from None
     try:
         content = ReportContent(path)
         version = _format_version(workbook)
