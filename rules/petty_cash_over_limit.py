@@ -65,6 +65,7 @@ from ._common import Vouchers, fen, findings, first_of_each, group_codes, is_set
 ID = "petty-cash-over-limit"
 TITLE = "超限额提取备用金"
 TITLE_EN = "Petty cash withdrawn over the limit"
+GROUP = "notice"
 SEVERITY = "high"
 BASIS = "《现金管理暂行条例》第九条、第十一条；村级财务管理办法：库存现金不准超过规定限额"
 REQUIRES = ("debit", "credit", "account")
