@@ -18,7 +18,7 @@ from .model import EXIT_CODE_MEANINGS, ExitCode
 from .money import format_yuan
 from .output_paths import Output, OutputPathError, planned, write_failure
 from .policy import PolicyError, default_policy_text, load_policy, prepare_rules
-from .registry import discover
+from .registry import GROUPS, discover
 
 
 def _make_console_safe() -> None:
@@ -155,11 +155,15 @@ DEFAULT_REPORT = Path("reports") / "凭证检查报告.xlsx"
               help="只报告这些月份的问题，如 2021-09 或 2021-01..2021-06；仍读取全部账簿以便核对余额和编号。")
 @click.option("--rule", "only", multiple=True, metavar="规则编号", help="只运行这些规则（可重复）。")
 @click.option("--skip-rule", "skip", multiple=True, metavar="规则编号", help="不运行这些规则（可重复）。")
+@click.option("--group", "groups", multiple=True, metavar="规则组",
+              help="只运行这些组的规则（可重复）：notice 巡察反馈问题、journal 凭证测试、records 账务规范。")
+@click.option("--top", "top", type=WholeNumber(0), default=10, show_default=True, metavar="N",
+              help="屏幕上显示风险分最高的前 N 个单位（0 为不显示）。")
 @click.option("--no-report", is_flag=True, help="不写 Excel 报告。")
 @click.option("--db", metavar="记录库.db",
               help="整改记录库（见 review import）：带入已导入的核实结论，标出新发现、已整改（复查未再出现）、"
                    "整改后仍存在，核实为不属实的问题另列一表；本次检查记入库中。")
-def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, no_report, db):
+def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, groups, top, no_report, db):
     """检查账簿，写出例外事项报告。
 
     “路径”可以是账簿文件（.xlsx .xlsm .xls .ods .csv），也可以是文件夹（逐层查找其中的账簿）；可写多个。"""
@@ -197,7 +201,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
             bar_holder["bar"].update(step)
 
     try:
-        result = run_scan(paths, policy, jobs=opener.jobs, only=only, skip=skip, periods=periods,
+        result = run_scan(paths, policy, jobs=opener.jobs, only=only, skip=skip, groups=groups, periods=periods,
                           progress=progress, on_files=on_files, inputs=inputs, opener=opener, started=started)
     except PolicyError as exc:
         raise UsageProblem(str(exc)) from None
@@ -239,7 +243,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
     except Exception:
         print_summary(result, written, err=to_stderr)     # what was found is shown before the failure
         raise
-    print_summary(result, written, err=to_stderr)
+    print_summary(result, written, err=to_stderr, top=top)
     if review is not None:
         counts = review.counts()
         _echo(f"复查（整改记录库 {db}，第 {review.run} 次检查）：" + "，".join(
@@ -292,7 +296,28 @@ def _period_note(result) -> tuple[str, bool] | None:
     return f"注意：所选期间中 {month_ranges(missing)} 在所有账簿中都没有分录；{books}。", False
 
 
-def print_summary(result, written, err: bool = False) -> None:
+def print_ranking(result, top: int, err: bool) -> None:
+    """The units to visit first: rank, score, vouchers by band, amount and the highest voucher."""
+    from .scoring import BAND_LABELS
+    ranking = result.unit_ranking.head(top)
+    if ranking.empty:
+        return
+    _echo("", err)
+    shown = f"前 {len(ranking)} 个" if len(result.unit_ranking) > len(ranking) else f"共 {len(ranking)} 个"
+    _echo(f"单位风险排名（{shown}；风险分 = 问题凭证风险分之和 ÷ 100，详见报告“汇总”）：", err)
+    name_width = max(_width("单位"), *(_width(e) for e in ranking["entity"]))
+    _echo(f"{_pad('名次', 4, True)}  {_pad('单位', name_width)}  {_pad('风险分', 8, True)}  "
+          f"{_pad('高/中/低', 12, True)}  {_pad('涉及金额(元)', 16, True)}  风险最高的凭证", err)
+    for unit in ranking.itertuples():
+        first = unit.top[0] if unit.top else None
+        where = (f"{first['voucher']}（{first['period']}，{BAND_LABELS[first['band']]} {first['score']:g} 分："
+                 f"{first['made_by']}）") if first else f"单位整体问题 {unit.unit_findings} 项"
+        _echo(f"{_pad(str(unit.rank), 4, True)}  {_pad(unit.entity, name_width)}  {_pad(f'{unit.score:.2f}', 8, True)}  "
+              f"{_pad(f'{unit.high}/{unit.medium}/{unit.low}', 12, True)}  {_pad(format_yuan(unit.amount_fen), 16, True)}  "
+              f"{where}", err)
+
+
+def print_summary(result, written, err: bool = False, top: int = 0) -> None:
     sheets = [s for s in result.read.sheets if s.status == "read"]
     files = {s.file for s in result.read.sheets}
     dropped = sum(sum(s.skipped.values()) for s in result.read.sheets)
@@ -318,6 +343,8 @@ def print_summary(result, written, err: bool = False) -> None:
         _echo(f"{_pad(title, title_width)}  {_pad(rule_id, id_width)}  {_pad(str(count), 6, True)}  "
               f"{_pad(format_yuan(amount), 16, True)}", err)
     _echo(f"{_pad('合计', title_width)}  {_pad('', id_width)}  {_pad(str(len(findings)), 6, True)}", err)
+    if top and len(findings):
+        print_ranking(result, top, err)
     gap_rules = sorted({g.rule for g in result.rule_gaps})
     if gap_rules:
         _echo("", err)
@@ -404,7 +431,8 @@ def list_rules(config):
         raise UsageProblem(str(exc)) from None
     for rule in rules:
         state = "" if rule.enabled else "（已停用）"
-        _echo(f"{rule.id}  {rule.title}（{rule.title_en}）  风险：{SEVERITY_LABELS[rule.severity]}{state}")
+        _echo(f"{rule.id}  {rule.title}（{rule.title_en}）  风险：{SEVERITY_LABELS[rule.severity]}  "
+              f"组：{GROUPS[rule.group]}（{rule.group}）  权重：{rule.weight:g}{state}")
         _echo(f"    依据：{rule.basis}")
         if rule.requires:
             _echo(f"    需要的列：{'、'.join(SOURCE_FIELD_LABELS.get(f, f) for f in rule.requires)}")

@@ -70,6 +70,8 @@ BOOK_LABELS = {"admin": "行政账", "union": "工会账", "party": "党费账",
 ACCOUNT_CLASSES = ("cash", "bank", "expense", "income", "asset", "receivable_payable", "other")
 
 SEVERITIES = ("high", "medium", "low")
+# A rule's default weight in the risk score (voucher_checker.scoring), by its severity.
+SEVERITY_WEIGHTS = {"high": 50, "medium": 30, "low": 15}
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 
 # The normalised table.  dtype names are pandas dtypes; "str" columns never hold NaN ("" instead).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -114,6 +115,18 @@ class ScanResult:
     @property
     def ledger(self) -> pd.DataFrame:
         return self.read.ledger
+
+    @cached_property
+    def voucher_scores(self) -> pd.DataFrame:
+        """Each flagged voucher's risk score (voucher_checker.scoring.voucher_scores)."""
+        from .scoring import voucher_scores
+        return voucher_scores(self.findings, self.rules)
+
+    @cached_property
+    def unit_ranking(self) -> pd.DataFrame:
+        """Units ranked by risk score (voucher_checker.scoring.unit_ranking)."""
+        from .scoring import unit_ranking
+        return unit_ranking(self.findings, self.rules, self.voucher_scores)
 
     @property
     def errors(self) -> list[DataError]:

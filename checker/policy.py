@@ -106,21 +106,26 @@ class Policy:
             raise PolicyError(f"{self.named} 中有不存在的规则编号：{_keys(unknown)}（可用 voucher-check rules 查看全部规则）。")
         for rule in rules:
             where = f"[rules.{rule.id}]"
-            settings = self._rule_settings(rule, self.rules.get(rule.id, {}), where)
+            settings = self._rule_settings(rule, self.rules.get(rule.id, {}), where, weight=True)
             rule.enabled = settings.pop("enabled", True)
+            rule.weight = settings.pop("weight", rule.default_weight)
             rule.options = {**defaults_of(rule.declared), **settings}
 
-    def _rule_settings(self, rule, settings, where: str) -> dict:
-        """The settings of one rule section, each checked against the rule's declaration."""
+    def _rule_settings(self, rule, settings, where: str, weight: bool = False) -> dict:
+        """The settings of one rule section, each checked against the rule's declaration.
+        ``weight`` (the rule's weight in the risk score) is one for all units: only [rules.<id>]."""
         if not isinstance(settings, Mapping):
             raise PolicyError(f"{self.named} 中 {where} 应为一节选项（如 {where} 下一行写 enabled = true），{_wrote(settings)}。")
-        unknown = [k for k in settings if k not in rule.declared and k != "enabled"]
+        if not weight and "weight" in settings:
+            raise PolicyError(f"{self.named} 中 {where} 不能写 weight：风险分权重对所有单位相同，"
+                              f"请写在 [rules.{rule.id}] 中。")
+        unknown = [k for k in settings if k not in rule.declared and k not in ("enabled", "weight")]
         if unknown:
             raise PolicyError(f"{self.named} 中 {where} 有未知选项：{_keys(unknown)}；"
                               f"规则 {rule.id} 的选项为：{', '.join(rule.declared) or '无'}。")
         checked = {}
         for name, value in settings.items():
-            option = ENABLED if name == "enabled" else rule.declared[name]
+            option = {"enabled": ENABLED, "weight": WEIGHT}.get(name) or rule.declared[name]
             checked[name] = self._checked(option, value, where, name, f"（规则“{rule.title}”）")
         return checked
 
@@ -141,6 +146,9 @@ class Policy:
 
 
 ENABLED = Flag(True, help="为 false 时不运行该规则。")
+WEIGHT = Number(30, help="该规则在风险分中的权重（0–100）：一张凭证的风险分为其触发规则的权重之和（最高 100）；"
+                         "30 分起为中风险，50 分起为高风险。来源：默认按严重程度，高 50、中 30、低 15。",
+                minimum=0, maximum=100)
 
 
 def _keys(names) -> str:
@@ -339,12 +347,18 @@ def load_policy(path: str | Path | None) -> Policy:
     return policy
 
 
-def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list:
-    """Apply the policy and the --rule/--skip-rule choices; returns the same rule objects."""
+def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip: tuple[str, ...] = (),
+                  groups: tuple[str, ...] = ()) -> list:
+    """Apply the policy and the --rule/--skip-rule/--group choices; returns the same rule objects."""
+    from .registry import GROUPS
     ids = {r.id for r in rules}
     for chosen in (*only, *skip):
         if chosen not in ids:
             raise PolicyError(f"没有编号为 {chosen} 的规则（可用 voucher-check rules 查看全部规则）。")
+    for group in groups:
+        if group not in GROUPS:
+            raise PolicyError(f"没有名为 {group} 的规则组；可选：" + "、".join(f"{g}（{label}）" for g, label in GROUPS.items())
+                              + "。")
     policy.apply_to_rules(rules)
     by_id = {r.id: r for r in rules}
     for number, override in enumerate(policy.overrides, start=1):
@@ -358,6 +372,8 @@ def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip:
         if only and rule.id not in only:
             rule.enabled = False
         if rule.id in skip:
+            rule.enabled = False
+        if groups and rule.group not in groups:
             rule.enabled = False
     return rules
 
@@ -397,6 +413,7 @@ def default_policy_text(rules: list) -> str:
         out.append(_comment(f"依据：{rule.basis}"))
         out.append(f"[rules.{rule.id}]\n")
         out.append("enabled = true\n")
+        out.append(_comment(f"风险分权重（0–100），默认按严重程度：高 50、中 30、低 15。") + f"weight = {toml_text(rule.default_weight)}\n")
         for name, option in rule.declared.items():
             out.append(_option_lines(name, option, rule.defaults.get(name)))
     out.append("\n" + _comment(

@@ -9,6 +9,8 @@ A rule module declares data at the top and one pure function (see ``rules/__init
     SEVERITY = "high"                      # high | medium | low
     BASIS = "《现金管理暂行条例》第五条 …"
     REQUIRES = ("debit", "credit", "account")   # source fields, see voucher_checker.fields
+    GROUP = "notice"                       # notice | journal | records (GROUPS below)
+    WEIGHT = 50                            # optional: its weight in the risk score (voucher_checker.scoring)
     OPTIONS = {"limit_yuan": Yuan(2000, help="备用金限额（元）。来源：…")}   # voucher_checker.options
     def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame: ...
 
@@ -28,10 +30,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas loads only where it is used: the CLI starts reading before it
     import pandas as pd
 
-from .fields import SEVERITIES
+from .fields import SEVERITIES, SEVERITY_WEIGHTS
 from .options import Option, defaults_of, inferred
 
 ENTRY_POINT_GROUP = "voucher_checker.rules"
+# Rule groups, chosen together with `scan --group` and shown in the report.
+GROUPS = {"notice": "巡察反馈问题", "journal": "凭证测试", "records": "账务规范", "other": "其他"}
 REQUIRED_ATTRIBUTES = ("ID", "TITLE", "TITLE_EN", "SEVERITY", "BASIS", "check")
 
 
@@ -56,8 +60,15 @@ class Rule:
     enabled: bool = True
     # name -> voucher_checker.options.Option; defaults and options_help above are derived from it.
     declared: dict[str, Option] = field(default_factory=dict)
+    group: str = "other"
+    default_weight: float | None = None    # None: by severity (voucher_checker.scoring.SEVERITY_WEIGHTS)
+    weight: float | None = None            # in force for this run (the policy may set it)
 
     def __post_init__(self) -> None:
+        if self.default_weight is None:
+            self.default_weight = SEVERITY_WEIGHTS[self.severity]
+        if self.weight is None:
+            self.weight = self.default_weight
         # A rule built in code (tests do) may give only defaults: its types are guessed from them.
         for name, value in self.defaults.items():
             if name not in self.declared:
@@ -70,6 +81,11 @@ class Rule:
             raise RuleDefinitionError(f"规则模块 {module.__name__} 缺少 {', '.join(missing)}")
         if module.SEVERITY not in SEVERITIES:
             raise RuleDefinitionError(f"规则 {module.ID} 的 SEVERITY 应为 {SEVERITIES} 之一")
+        if getattr(module, "GROUP", "other") not in GROUPS:
+            raise RuleDefinitionError(f"规则 {module.ID} 的 GROUP 应为 {tuple(GROUPS)} 之一")
+        weight = getattr(module, "WEIGHT", None)
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 100):
+            raise RuleDefinitionError(f"规则 {module.ID} 的 WEIGHT 应为 0 到 100 之间的数")
         old_style = [a for a in ("DEFAULTS", "OPTIONS_HELP") if hasattr(module, a)]
         if old_style:
             raise RuleDefinitionError(
@@ -89,6 +105,7 @@ class Rule:
             defaults=defaults, options_help={name: option.help for name, option in declared.items()},
             check=module.check, doc=(module.__doc__ or "").strip(), module=module.__name__,
             options=defaults_of(declared), declared=declared,
+            group=getattr(module, "GROUP", "other"), default_weight=getattr(module, "WEIGHT", None),
         )
 
 

@@ -21,13 +21,13 @@ JSON_VERSION = 1
 
 
 def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] = (), skip: tuple[str, ...] = (),
-         periods: tuple[str, str] | None = None, progress=None, on_files=None, inputs=None,
+         groups: tuple[str, ...] = (), periods: tuple[str, str] | None = None, progress=None, on_files=None, inputs=None,
          opener=None, started: dt.datetime | None = None) -> ScanResult:
     """``inputs`` (items, errors) as collect_inputs found them and ``opener`` (a sources.Opener
     already reading them) let the command line start reading before this module is loaded."""
     started = started or dt.datetime.now().replace(microsecond=0)
     try:
-        rules = prepare_rules(discover(), policy, only, skip)
+        rules = prepare_rules(discover(), policy, only, skip, groups)
     except Exception:
         if opener is not None:
             opener.close()
@@ -62,21 +62,31 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
                       periods=periods, version=__version__)
 
 
+def _finding_scores(result: ScanResult) -> list[float]:
+    """Each finding's voucher score (a unit-level finding: its rule's weight)."""
+    by_voucher = result.voucher_scores.set_index("voucher_key")["score"]
+    scores = result.findings["voucher_key"].map(by_voucher)
+    weights = result.findings["rule"].map({rule.id: float(rule.weight) for rule in result.rules})
+    return scores.fillna(weights).fillna(0.0).astype("float64").tolist()
+
+
 def _date_text(value) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def result_to_json(result: ScanResult) -> dict:
-    """The JSON contract: {"version", "files", "errors", "findings"} plus "rule_gaps" and "run"."""
+    """The JSON contract: {"version", "files", "errors", "findings"} plus "rule_gaps", "scores" and
+    "run"; each finding also carries its voucher's "score" (README "JSON output")."""
     # Column by column to Python lists: itertuples makes a Python object per Arrow cell, slowly.
     columns = ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "voucher_no",
                "date", "amount_fen", "message", "finding_id")
     findings = [
         {"rule": rule, "severity": severity, "entity": entity, "book": book, "file": file, "sheet": sheet,
          "rows": [int(r) for r in rows], "period": period, "voucher": voucher, "voucher_number": int(number),
-         "date": _date_text(date), "amount": int(fen) / 100, "message": message, "id": finding_id}
-        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id
-        in zip(*(result.findings[column].tolist() for column in columns))
+         "date": _date_text(date), "amount": int(fen) / 100, "message": message, "score": float(score),
+         "id": finding_id}
+        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id, score
+        in zip(*(result.findings[column].tolist() for column in columns), _finding_scores(result))
     ]
     return {
         "version": JSON_VERSION,
@@ -85,9 +95,32 @@ def result_to_json(result: ScanResult) -> dict:
         "findings": findings,
         "rule_gaps": [{"rule": g.rule, "file": g.file, "sheet": g.sheet, "missing": list(g.missing)}
                       for g in result.rule_gaps],
+        "scores": scores_to_json(result),
         "run": {"tool_version": result.version, "started_at": result.started_at.isoformat(),
                 "inputs": result.inputs, "policy": result.policy_path,
                 "periods": list(result.periods) if result.periods else None},
+    }
+
+
+def scores_to_json(result: ScanResult) -> dict:
+    """Rule weights and groups, each flagged voucher's score and the units' ranking."""
+    vouchers = result.voucher_scores
+    voucher_columns = ("entity", "book", "file", "sheet", "period", "voucher", "score", "band", "amount_fen", "rules")
+
+    def voucher_json(entity, book, file, sheet, period, voucher, score, band, fen, rules):
+        return {"entity": entity, "book": book, "file": file, "sheet": sheet, "period": period, "voucher": voucher,
+                "score": float(score), "band": band, "amount": int(fen) / 100, "rules": list(rules)}
+    return {
+        "method": "voucher: sum of the weights of the rules it triggers, capped at 100 (low < 30 <= medium < 50 "
+                  "<= high); unit: sum of its vouchers' scores and unit-level findings' weights, / 100",
+        "rules": {rule.id: {"weight": float(rule.weight), "group": rule.group} for rule in result.rules if rule.enabled},
+        "vouchers": [voucher_json(*row) for row in zip(*(vouchers[c].tolist() for c in voucher_columns))],
+        "units": [{"rank": int(unit.rank), "entity": unit.entity, "score": float(unit.score),
+                   "vouchers": {"high": int(unit.high), "medium": int(unit.medium), "low": int(unit.low)},
+                   "amount": int(unit.amount_fen) / 100, "unit_findings": int(unit.unit_findings),
+                   "top": [{"file": v["file"], "sheet": v["sheet"], "voucher": v["voucher"], "period": v["period"],
+                            "score": float(v["score"])} for v in unit.top]}
+                  for unit in result.unit_ranking.itertuples()],
     }
 
 

@@ -1,8 +1,11 @@
 """Rule modules: one financial problem per module.  The engine discovers every module here
 whose name does not start with an underscore (helpers shared by rules live in ``_common.py``).
 
-Declared at the top of a module: ``ID``, ``TITLE``, ``TITLE_EN``, ``SEVERITY``, ``BASIS``,
-``REQUIRES`` and ``OPTIONS``, one typed declaration per option (``voucher_checker.options``)::
+Declared at the top of a module: ``ID``, ``TITLE``, ``TITLE_EN``, ``GROUP`` (``notice`` for the
+inspection notice's problems, ``journal`` for journal-entry tests, ``records`` for record keeping;
+``voucher_checker.registry.GROUPS``), ``SEVERITY``, optionally ``WEIGHT`` (its weight in the risk
+score, 0–100; by default from the severity, ``voucher_checker.scoring``), ``BASIS``, ``REQUIRES``
+and ``OPTIONS``, one typed declaration per option (``voucher_checker.options``)::
 
     from voucher_checker.options import AccountClasses, Count, Flag, Severity, Share, Words, Yuan
 

@@ -75,6 +75,7 @@ from ._common import (STANDARD_ACCOUNT_NAMES, chinese_number, fen, findings, joi
 ID = "bulk-goods-distribution"
 TITLE = "利用活动普发物资"
 TITLE_EN = "Goods handed out wholesale under cover of an activity"
+GROUP = "notice"
 SEVERITY = "high"
 BASIS = "中央八项规定精神：严禁滥发实物、礼品、购物卡；村级财务管理办法"
 REQUIRES = ("debit", "account", "summary")

@@ -61,6 +61,7 @@ from ._common import Vouchers, fen, findings, first_keyword, line_text, voucher_
 ID = "cash-payment"
 TITLE = "现金支付"
 TITLE_EN = "Payment made in cash"
+GROUP = "notice"
 SEVERITY = "medium"
 BASIS = "《现金管理暂行条例》第五条：现金只用于规定范围，结算起点以上的支出应通过银行转账"
 REQUIRES = ("debit", "credit", "account")

@@ -46,6 +46,7 @@ from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_ke
 ID = "missing-approval"
 TITLE = "缺少审核或制单审核同一人"
 TITLE_EN = "Voucher not reviewed, or reviewed by its preparer"
+GROUP = "records"
 SEVERITY = "medium"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应有填制、审核人员签名；不相容职务相互分离"
 REQUIRES = ("reviewer",)

@@ -46,6 +46,7 @@ from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_ke
 ID = "missing-attachments"
 TITLE = "无附件凭证"
 TITLE_EN = "Payment voucher without attachments"
+GROUP = "records"
 SEVERITY = "low"
 BASIS = "《会计基础工作规范》第五十一条：除结账和更正错误外，记账凭证必须附有原始凭证"
 REQUIRES = ("attachments", "debit", "credit", "account")

@@ -46,6 +46,7 @@ from ._common import Vouchers, blank, findings, place_codes, voucher_keys
 ID = "missing-summary"
 TITLE = "摘要或科目缺失"
 TITLE_EN = "Line without summary or account"
+GROUP = "records"
 SEVERITY = "low"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应当填写摘要、会计科目等内容"
 REQUIRES = ("summary",)

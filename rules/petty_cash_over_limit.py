@@ -9,7 +9,9 @@ summary may say 提取备用金, 提现, 取现, 取现备用 or anything else; 
   computed where it can be known: ``opening_cash_yuan`` is set, or the entity's book starts in
   January (the year's opening balance is then taken as 0 — the carried-forward rows are not
   entries — so the computed balance is a lower bound and every balance finding is real).  Months
-  missing from the ledger stop the balance check from that month on.
+  missing from the ledger stop the balance check from that month on.  A cash journal's own
+  余额 column, where written, gives the balance at the end of the day instead (it includes the
+  opening balance the entries do not show).
 
 A voucher gets one finding; when both the amount and the balance are over, the message says both.
 A debit to an account named 备用金 (其他应收款-备用金) counts as cash on hand here.
@@ -63,6 +65,7 @@ from ._common import Vouchers, fen, findings, first_of_each, group_codes, is_set
 ID = "petty-cash-over-limit"
 TITLE = "超限额提取备用金"
 TITLE_EN = "Petty cash withdrawn over the limit"
+GROUP = "notice"
 SEVERITY = "high"
 BASIS = "《现金管理暂行条例》第九条、第十一条；村级财务管理办法：库存现金不准超过规定限额"
 REQUIRES = ("debit", "credit", "account")
@@ -126,6 +129,17 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     counted = by_kept.any(is_cash) | ~_days_in_own_month(vouchers, months).all()
     balance = np.full(by_kept.count, np.nan)
     balance[counted] = _end_of_day_balance(vouchers[counted], months, options)
+    # A cash journal's own 余额 column knows the opening the entries cannot; where it is written,
+    # the journal's end-of-day balance is the one judged.
+    written = ledger["balance_fen"].iloc[kept]
+    has_written = is_cash & written.notna().to_numpy() & (day != _NO_DAY)
+    if has_written.any():
+        book_day = months.book[months.of_line[kept]].astype("int64") * (2 ** 31) + day
+        end_of_day = (pd.Series(written.to_numpy()[has_written].astype("int64"), index=book_day[has_written])
+                      .groupby(level=0, sort=False).last())
+        voucher_day = months.book[vouchers["book_month"].to_numpy()].astype("int64") * (2 ** 31) + first_day
+        from_journal = end_of_day.reindex(voucher_day).to_numpy(dtype="float64")
+        balance = np.where(np.isnan(from_journal), balance, from_journal)
 
     withdrawal = withdrawn > 0
     over_amount = withdrawal & (withdrawn > limit)

@@ -45,6 +45,7 @@ from ._common import findings, journal_like_lines, voucher_first_lines, voucher_
 ID = "unbalanced-voucher"
 TITLE = "凭证借贷不平衡"
 TITLE_EN = "Voucher debits and credits do not balance"
+GROUP = "records"
 SEVERITY = "high"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证借贷方金额必须相等"
 REQUIRES = ("voucher", "debit", "credit")

@@ -74,6 +74,7 @@ from ._common import (STANDARD_ACCOUNT_NAMES, book_label, findings, joined_keywo
 ID = "union-expense-in-admin-book"
 TITLE = "行政账报销工会票据"
 TITLE_EN = "Union expense paid from the administrative book"
+GROUP = "notice"
 SEVERITY = "high"
 BASIS = "《工会会计制度》：工会经费单独建账、独立核算；《湖南省基层工会经费收支管理办法实施细则》"
 REQUIRES = ("debit", "account", "summary")

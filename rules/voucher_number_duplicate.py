@@ -72,6 +72,7 @@ from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_ke
 ID = "voucher-number-duplicate"
 TITLE = "凭证号重复"
 TITLE_EN = "Voucher number used twice"
+GROUP = "records"
 SEVERITY = "medium"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应当连续编号，一张凭证一个编号"
 REQUIRES = ("voucher",)

@@ -60,6 +60,7 @@ from ._common import Vouchers, findings, group_codes, journal_like_lines, vouche
 ID = "voucher-number-gap"
 TITLE = "凭证号不连续"
 TITLE_EN = "Gap in voucher numbers"
+GROUP = "records"
 SEVERITY = "low"
 BASIS = "《会计基础工作规范》第五十一条：记账凭证应当连续编号"
 REQUIRES = ("voucher",)

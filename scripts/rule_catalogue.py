@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from voucher_checker.fields import SEVERITY_LABELS  # noqa: E402
 from voucher_checker.options import toml_text  # noqa: E402
-from voucher_checker.registry import discover  # noqa: E402
+from voucher_checker.registry import GROUPS, discover  # noqa: E402
 
 BEGIN, END = "<!-- rule-catalogue:begin -->", "<!-- rule-catalogue:end -->"
 
@@ -31,12 +31,15 @@ def _short(option) -> str:
 
 
 def catalogue() -> str:
-    lines = ["| id | 规则 | Rule | 风险 | 依据 (basis) | options: default (type) |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for rule in discover():
+    lines = ["| id | 规则 | Rule | 组 (group) | 风险 · 权重 | 依据 (basis) | options: default (type) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    # Grouped as the report shows them: the notice's problems, journal-entry tests, record keeping.
+    order = {group: n for n, group in enumerate(GROUPS)}
+    for rule in sorted(discover(), key=lambda r: (order[r.group], r.id)):
         options = "<br>".join(f"`{name}` = {_short(option)} — {option.kind}"
                               for name, option in rule.declared.items()) or "—"
-        lines.append(f"| `{rule.id}` | {rule.title} | {rule.title_en} | {SEVERITY_LABELS[rule.severity]} | "
+        lines.append(f"| `{rule.id}` | {rule.title} | {rule.title_en} | {GROUPS[rule.group]} (`{rule.group}`) | "
+                     f"{SEVERITY_LABELS[rule.severity]} · {rule.default_weight:g} | "
                      f"{rule.basis} | {options} |")
     return "\n".join(lines)
 

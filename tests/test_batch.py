@@ -274,6 +274,29 @@ def test_cash_and_bank_journals_read_as_one_book_with_one_withdrawal(tmp_path):
     assert not messages(result, "warning"), messages(result)
 
 
+def _cash_journal(folder, opening: int):
+    # A journal that starts in March: its entries alone cannot tell the cash on hand.
+    write_xlsx(folder / "和平村现金日记账2021.xlsx", {"3月": [
+        ["和平村现金日记账"], JOURNAL,
+        ["2021-03-01", None, "期初余额", None, None, None, opening],
+        ["2021-03-05", "现收-1", "提取备用金", "银行存款", 1500, None, opening + 1500],
+        ["2021-03-09", "现付-1", "支付邮费", "管理费用-办公费", None, 20, opening + 1480]]})
+
+
+def test_a_cash_journals_written_balance_decides_the_cash_limit(tmp_path):
+    _cash_journal(tmp_path, opening=800)
+    found = scan_paths(tmp_path).findings
+    petty = found[found["rule"] == "petty-cash-over-limit"]
+    assert list(petty["voucher"]) == ["现收-1"]
+    assert "当日库存现金余额 2,300.00 元" in petty["message"].iloc[0]
+
+
+def test_a_cash_journal_whose_balance_stays_under_the_limit_is_not_flagged(tmp_path):
+    _cash_journal(tmp_path, opening=300)
+    found = scan_paths(tmp_path).findings
+    assert "petty-cash-over-limit" not in set(found["rule"])
+
+
 def test_a_running_balance_that_does_not_add_up_is_a_data_issue(tmp_path):
     _journals(tmp_path, bank_balance_typo=True)
     result = scan_paths(tmp_path)

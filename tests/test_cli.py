@@ -51,9 +51,14 @@ def test_exit_code_1_with_findings_and_json_contract(tmp_path):
                               "lines": 2, "skipped": 0, "periods": ["2021-03"]}]
     finding = next(f for f in data["findings"] if f["rule"] == "petty-cash-over-limit")
     assert set(finding) == {"rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher",
-                            "voucher_number", "date", "amount", "message", "id"}
+                            "voucher_number", "date", "amount", "message", "score", "id"}
     assert (finding["voucher"], finding["voucher_number"], finding["rows"], finding["amount"]) == ("记-1", 1, [3, 4], 2500.0)
     assert finding["date"] == "2021-03-06"
+    scores = data["scores"]
+    assert scores["rules"]["petty-cash-over-limit"] == {"weight": 50.0, "group": "notice"}
+    voucher = next(v for v in scores["vouchers"] if v["voucher"] == "记-1")
+    assert voucher["score"] == finding["score"] >= 50 and voucher["band"] == "high"
+    assert scores["units"][0]["entity"] == "建设社区" and scores["units"][0]["rank"] == 1
 
 
 def test_exit_code_2_when_an_input_cannot_be_read_but_the_rest_is_reported(tmp_path):
@@ -96,7 +101,7 @@ def test_init_config_writes_every_option_and_loads_back(tmp_path):
     assert run("init-config", str(target)).exit_code == 0
     data = tomllib.loads(target.read_text(encoding="utf-8"))
     for rule in discover():
-        assert data["rules"][rule.id] == {"enabled": True, **rule.defaults}
+        assert data["rules"][rule.id] == {"enabled": True, "weight": rule.default_weight, **rule.defaults}
     again = run("init-config", str(target))
     assert again.exit_code == 4 and "已存在" in again.output, "an existing file is not overwritten"
     assert run("init-config", str(target), "--force").exit_code == 0

@@ -22,3 +22,22 @@ def test_readme_starts_with_exactly_two_commands_and_ci_runs_them():
     assert "scan sample_ledgers" in commands[0] and "reports/" in commands[0]
     assert "pytest" in commands[1]
     assert "README.md" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_exit_code_table_is_the_codes_the_command_uses():
+    from voucher_checker.model import EXIT_CODE_MEANINGS, ExitCode
+    table = README.split("<!-- exit-codes:begin -->")[1].split("<!-- exit-codes:end -->")[0]
+    rows = [line.strip("| ").split(" | ") for line in table.strip().splitlines()[2:]]
+    assert {int(code): meaning for code, meaning in rows} == {
+        int(code): english for code, (english, _chinese) in EXIT_CODE_MEANINGS.items()}
+    assert set(EXIT_CODE_MEANINGS) == set(ExitCode)
+
+
+def test_help_lists_every_exit_code_in_chinese():
+    from click.testing import CliRunner
+
+    from voucher_checker.cli import main
+    from voucher_checker.model import EXIT_CODE_MEANINGS
+    output = CliRunner().invoke(main, ["--help"]).output
+    for code, (_english, chinese) in EXIT_CODE_MEANINGS.items():
+        assert f"{int(code)}" in output and chinese in output.replace("\n", "").replace(" ", ""), chinese

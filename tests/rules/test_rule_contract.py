@@ -53,6 +53,8 @@ def test_declared_data(rule):
     assert module.__name__.rpartition(".")[2] == rule.id.replace("-", "_"), "file name = id with underscores"
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.id)
     assert rule.severity in SEVERITIES
+    assert module.GROUP in ("notice", "journal", "records"), "every built-in rule names its group"
+    assert 0 <= rule.default_weight <= 100
     assert re.search(r"[\u4e00-\u9fff]", rule.title) and re.search(r"[\u4e00-\u9fff]", rule.basis)
     assert rule.title_en.isascii()
     assert set(rule.requires) <= set(SOURCE_FIELDS) | {"account"}
