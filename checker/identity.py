@@ -105,11 +105,15 @@ def finding_identities(findings: pd.DataFrame, ledger: pd.DataFrame) -> pd.Serie
     columns are dropped: it needs ``line_id``), as a text Series on the findings' index."""
     if findings.empty:
         return pd.Series([], index=findings.index, dtype="str")
+    # A finding about a unit (level "unit": a month's cash, say) is not about the voucher whose line
+    # it points at: its place is entity, book, period and rule, and its content that place.
+    unit = (findings["level"] == "unit").to_numpy(dtype=bool) if "level" in findings.columns else None
+    word, number = findings["voucher_word"], findings["voucher_no"].fillna(0).to_numpy(dtype="int64")
+    if unit is not None and unit.any():
+        word, number = word.where(~unit, ""), np.where(unit, 0, number)
     place = hash_strings(_joined([
         _normalised(findings["entity"]), _normalised(findings["book"]), _normalised(findings["period"]),
-        _normalised(findings["voucher_word"]),
-        pyarrow.array(findings["voucher_no"].fillna(0).to_numpy(dtype="int64")).cast(pyarrow.string()),
-        _normalised(findings["rule"])]))
+        _normalised(word), pyarrow.array(number).cast(pyarrow.string()), _normalised(findings["rule"])]))
 
     # Only the columns hashed are taken from the ledger: taking whole rows of a large ledger
     # would copy every column of them.
@@ -129,6 +133,8 @@ def finding_identities(findings: pd.DataFrame, ledger: pd.DataFrame) -> pd.Serie
         digest_of = _mix(sums ^ (counts * _GOLDEN))
         digest = digest_of[np.searchsorted(ids[bounds], voucher)] if len(hashes) else np.zeros(len(voucher), np.uint64)
         content = _mix(digest ^ _mix(_line_hashes(flagged) + _GOLDEN))
+        if unit is not None and unit.any():
+            content = np.where(unit, _mix(place), content)
         # Two findings left alike (one rule reporting one line twice with different messages)
         # are numbered in the engine's order, which does not depend on positions either.
         both = place ^ _mix(content)

@@ -64,3 +64,15 @@ def test_hash_is_our_own_and_vectorised():
     assert hashes[:5].tolist() == hashes[5:10].tolist()
     sliced = pyarrow.array(values).slice(1, 4)
     assert hash_strings(sliced).tolist() == hashes[1:5].tolist()
+
+
+def test_a_unit_level_finding_is_identified_by_unit_period_and_rule():
+    ledger = ledger_from_rows(OVER + CLEAN)
+    sheets = [SheetInfo("test.xlsx", "Sheet1", fields=frozenset(("date", "voucher", "summary", "account_code",
+                                                                  "account_name", "debit", "credit")), lines=4)]
+    findings, _ = run_rules(ledger, sheets, RULES, Policy())
+    from voucher_checker.identity import finding_identities
+    as_unit = findings.assign(level="unit")
+    moved = as_unit.assign(line_id=ledger["line_id"].iloc[-1], voucher_no=7)   # another line, same month
+    assert finding_identities(as_unit, ledger).tolist() == finding_identities(moved, ledger).tolist()
+    assert finding_identities(as_unit, ledger).tolist() != findings["finding_id"].tolist()

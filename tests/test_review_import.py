@@ -159,3 +159,42 @@ def test_default_store_is_documented_and_follows_the_environment(tmp_path, monke
     monkeypatch.setenv("VOUCHER_CHECK_DB", str(tmp_path / "整改 记录.db"))
     assert default_store_path() == tmp_path / "整改 记录.db"
     assert str(DEFAULT_STORE).replace("\\", "/") in run("review", "import", "-h").output.replace("\\", "/")
+
+
+def test_columns_a_reviewer_added_for_deadline_and_progress_are_read(report, tmp_path):
+    import datetime as dt
+    workbook = openpyxl.load_workbook(report)
+    ws = workbook["问题清单"]
+    top, columns = header_columns(ws)
+    at = columns["责任人"] + 1
+    ws.insert_cols(at, 2)
+    ws.cell(row=top, column=at).value = "整改时限"
+    ws.cell(row=top, column=at + 1).value = "整改\n情况"          # a header wrapped by hand
+    row = rows_by(ws, "凭证号")[("建设社区", "记-6")]
+    ws.cell(row=row, column=columns["核实结论"]).value = "属实"
+    ws.cell(row=row, column=at).value = dt.datetime(2021, 6, 30)
+    ws.cell(row=row, column=at + 1).value = "已退回银行"
+    workbook.save(tmp_path / "加列.xlsx")
+    db = tmp_path / "记录.db"
+    assert run("review", "import", tmp_path / "加列.xlsx", "--db", db).exit_code == 0
+    with open_store(db) as store:
+        assert store.query("SELECT verdict, deadline, progress FROM conclusions") == [("属实", "2021-06-30", "已退回银行")]
+    result = run("progress", "--db", db, "-o", tmp_path / "进展")
+    assert result.exit_code == 0 and "已写为" in result.output, result.output
+    ledger = openpyxl.load_workbook(tmp_path / "进展.xlsx")["整改台账"]
+    assert [c.value for c in ledger[2]][3:] == [None, "2021-06-30", "已退回银行", "未完成"]
+
+
+def test_an_empty_file_becomes_a_store_and_migrations_run_in_order(tmp_path, monkeypatch):
+    from voucher_checker.review import store as store_module
+    db = tmp_path / "记录.db"
+    db.write_bytes(b"")
+    with open_store(db) as store:
+        store.query("SELECT count(*) FROM findings")
+        with store.transaction() as connection:
+            connection.execute("INSERT INTO runs (started_at, tool_version, inputs) VALUES ('t', 'v', '[]')")
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + ("ALTER TABLE runs ADD COLUMN note TEXT",))
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with open_store(db) as store:
+        assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION + 1
+        assert store.query("SELECT started_at, note FROM runs") == [("t", None)]
