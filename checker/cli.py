@@ -488,12 +488,19 @@ def _who(given: str | None, reports) -> str:
 _DB_HELP = "整改记录库文件（默认 reports/voucher-check.db，或环境变量 VOUCHER_CHECK_DB 指定的文件）。"
 
 
-@main.group(cls=ChineseGroup)
-def review():
+@main.group(cls=ChineseGroup, invoke_without_command=True)
+@click.pass_context
+def review(ctx: click.Context):
     """核实结论：把填写好的检查报告导入整改记录库。"""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
-@review.command(name="import")
+_IMPORT_EXIT_CODES = ("\b\n退出码：\n  0  导入完成\n  2  有无法对应的行（已列出原因；其余照常导入）\n"
+                      "  4  报告或整改记录库无法使用，没有导入任何内容")
+
+
+@review.command(name="import", epilog=_IMPORT_EXIT_CODES)
 @click.argument("reports", nargs=-1, required=True, metavar="报告.xlsx...")
 @click.option("--db", metavar="记录库.db", help=_DB_HELP)
 @click.option("--by", "concluded_by", metavar="姓名", help="核实人姓名（默认为最后保存报告的人，或当前登录用户）。")

@@ -132,3 +132,24 @@ def test_a_scan_of_fewer_books_marks_nothing_else_rectified(cycle):
     assert "已整改（复查未再出现） 0 条" in result.output
     rows = rows_by(openpyxl.load_workbook(folder / "只有幸福村.xlsx")["问题清单"], "凭证号")
     assert set(rows) == {("幸福村", "记-1"), ("幸福村", "记-2")}
+
+
+def test_the_readme_cycle_runs_as_written(tmp_path, monkeypatch):
+    import re
+    import shlex
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Review and rectification across scans", 1)[1]
+    block = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    commands = [shlex.split(line) for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert [words[3] for words in commands] == ["scan", "review", "scan", "progress"]
+    monkeypatch.chdir(tmp_path)
+    write_books(tmp_path / "账簿")
+    expected = {"scan": 1, "review": 0, "progress": 0}
+    for number, words in enumerate(commands):
+        assert words[:3] == ["python", "-m", "voucher_checker"]
+        if number == 2:
+            write_books(tmp_path / "账簿", fixed=True)
+        result = run(*words[3:])
+        assert result.exit_code == expected[words[3]], result.output
+    assert (tmp_path / "reports" / "整改进展.xlsx").exists()

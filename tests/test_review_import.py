@@ -198,3 +198,13 @@ def test_an_empty_file_becomes_a_store_and_migrations_run_in_order(tmp_path, mon
     with open_store(db) as store:
         assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION + 1
         assert store.query("SELECT started_at, note FROM runs") == [("t", None)]
+
+
+def test_who_concluded_is_whoever_last_saved_the_report(report, tmp_path):
+    workbook = openpyxl.load_workbook(fill(report, tmp_path / "已填.xlsx", REVIEW, insert=False))
+    workbook.properties.lastModifiedBy = "王会计"
+    workbook.save(tmp_path / "王会计.xlsx")
+    db = tmp_path / "记录.db"
+    assert run("review", "import", tmp_path / "王会计.xlsx", "--db", db).exit_code == 0
+    with open_store(db) as store:
+        assert {row[0] for row in store.query("SELECT concluded_by FROM conclusions")} == {"王会计"}
