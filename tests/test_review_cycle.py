@@ -153,3 +153,20 @@ def test_the_readme_cycle_runs_as_written(tmp_path, monkeypatch):
         result = run(*words[3:])
         assert result.exit_code == expected[words[3]], result.output
     assert (tmp_path / "reports" / "整改进展.xlsx").exists()
+
+
+def test_review_sheets_print_on_a4_without_the_identity(cycle):
+    from voucher_checker.review.sheets import FALSE_COLUMNS, RECTIFIED_COLUMNS
+    folder, _, _, _ = cycle
+    for columns in (FALSE_COLUMNS, RECTIFIED_COLUMNS):
+        assert columns[-1].header == "识别码"
+        assert sum(column_px(c.width) for c in columns[:-1]) <= printable_width_px()
+    workbook = openpyxl.load_workbook(folder / "第二次.xlsx")
+    for name, columns in (("核实不属实", FALSE_COLUMNS), ("整改复查", RECTIFIED_COLUMNS)):
+        ws = workbook[name]
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+        last_printed = openpyxl.utils.get_column_letter(len(columns) - 1)
+        assert ws.print_area.split(":")[-1].startswith(f"${last_printed}$"), ws.print_area
+    findings = workbook["问题清单"]
+    _, columns = header_columns(findings)
+    assert max(columns.values()) == columns["识别码"]
