@@ -106,3 +106,16 @@ def test_two_imports_at_once_lose_nothing(reports, tmp_path):
     assert other.returncode == 0 and "导入结论 1 条" in out, out + err
     conclusions, _, imports = _state(db)
     assert len(conclusions) == 5 and imports == 2
+
+
+def test_two_imports_creating_one_store_at_once(reports, tmp_path):
+    first, later = reports
+    db = tmp_path / "新建" / "记录.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    children = [subprocess.Popen([sys.executable, "-m", "voucher_checker", "review", "import", str(report),
+                                  "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                for report in (first, later)]
+    outputs = [child.communicate() for child in children]
+    assert [child.returncode for child in children] == [0, 0], outputs
+    conclusions, _, imports = _state(db)
+    assert len(conclusions) == 5 and imports == 2

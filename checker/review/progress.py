@@ -136,6 +136,8 @@ def write_progress(store: Store, path, printed_at: str) -> tuple[int, int]:
     """Write the workbook; returns (lines on 整改进展, entries on 整改台账)."""
     counts = run_counts(store)
     entries = ledger_entries(store)
+    entities = {entity_label(c.entity) for c in counts}
+    footer = "多个单位" if len(entities) > 1 else next(iter(entities), "")
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                "strings_to_urls": False})
     formats = Formats(workbook)
@@ -150,7 +152,7 @@ def write_progress(store: Store, path, printed_at: str) -> tuple[int, int]:
         sheet.note("整改记录库中还没有检查记录：用 scan --db 检查后再生成整改进展。", formats.get())
     table_end = sheet.row
     _outstanding_chart(workbook, ws, sheet, formats, counts, table_end)
-    setup_page(ws, PROGRESS_SHEET, "", printed_at, repeat_header=True)
+    setup_page(ws, PROGRESS_SHEET, footer, printed_at, repeat_header=True)
     _header(ws, PROGRESS_SHEET)
 
     ws = workbook.add_worksheet(LEDGER_SHEET)
@@ -161,7 +163,7 @@ def write_progress(store: Store, path, printed_at: str) -> tuple[int, int]:
                      entry.deadline or None, entry.progress or None, entry.done))
     if not entries:
         sheet.note("还没有核实为属实的问题。", formats.get())
-    setup_page(ws, LEDGER_SHEET, "", printed_at, repeat_header=True)
+    setup_page(ws, LEDGER_SHEET, footer, printed_at, repeat_header=True)
     _header(ws, LEDGER_SHEET)
     workbook.get_worksheet_by_name(PROGRESS_SHEET).activate()
     workbook.close()
