@@ -221,11 +221,11 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         # Machine-readable results first: they are cheap and hold everything even if the
         # report cannot be written.
         if json_path == "-":
-            click.echo(dump_json(result))
+            click.echo(dump_json(result, review))
         for output in outputs:
             output.path.parent.mkdir(parents=True, exist_ok=True)
             if output.option == "--json":
-                output.path.write_text(dump_json(result), encoding="utf-8")
+                output.path.write_text(dump_json(result, review), encoding="utf-8")
             elif output.option == "--csv":
                 from .report import write_findings_csv
                 write_findings_csv(result, output.path)

@@ -124,5 +124,9 @@ def scores_to_json(result: ScanResult) -> dict:
     }
 
 
-def dump_json(result: ScanResult) -> str:
-    return json.dumps(result_to_json(result), ensure_ascii=False, indent=2)
+def dump_json(result: ScanResult, review=None) -> str:
+    """``review`` (a voucher_checker.review.rescan.ReviewOverlay, from ``scan --db``) adds "review"."""
+    data = result_to_json(result)
+    if review is not None:
+        data["review"] = review.as_json()
+    return json.dumps(data, ensure_ascii=False, indent=2)

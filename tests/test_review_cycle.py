@@ -30,7 +30,7 @@ def cycle(tmp_path_factory):
     filled = fill(folder / "第一次.xlsx", folder / "第一次-已填.xlsx", REVIEW)
     imported = run("review", "import", filled, "--db", db, "--by", "检查组李明")
     write_books(books, fixed=True)
-    rescanned = scan(books, folder / "第二次.xlsx", db)
+    rescanned = scan(books, folder / "第二次.xlsx", db, "--json", folder / "第二次.json")
     progress = run("progress", "--db", db, "-o", folder / "整改进展.xlsx")
     assert progress.exit_code == 0, progress.output
     return folder, db, imported, rescanned
@@ -170,3 +170,14 @@ def test_review_sheets_print_on_a4_without_the_identity(cycle):
     findings = workbook["问题清单"]
     _, columns = header_columns(findings)
     assert max(columns.values()) == columns["识别码"]
+
+
+def test_rescan_json_says_each_findings_status(cycle):
+    import json
+    folder, _, _, _ = cycle
+    data = json.loads((folder / "第二次.json").read_text(encoding="utf-8"))
+    review = data["review"]
+    assert review["run"] == 2 and review["counts"]["已整改（复查未再出现）"] == 2 and len(review["rectified"]) == 2
+    status = {(f["entity"], f["voucher"]): review["status"][f["id"]] for f in data["findings"]}
+    assert status == {("建设社区", "记-8"): "不属实", ("建设社区", "记-9"): "整改后仍存在",
+                      ("幸福村", "记-1"): "仍存在", ("幸福村", "记-2"): "新发现"}

@@ -46,6 +46,13 @@ class ReviewOverlay:
     false_ids: set[str] = field(default_factory=set)
     rectified: list[dict] = field(default_factory=list)
 
+    def as_json(self) -> dict:
+        """The JSON's "review": the run's number, the counts, each finding's status by its id, and
+        the ids of the cases found rectified."""
+        return {"run": self.run, "counts": self.counts(),
+                "status": {identity: carried.status for identity, carried in self.present.items()},
+                "rectified": [case["finding_id"] for case in self.rectified]}
+
     def counts(self) -> dict[str, int]:
         counted = {NEW: 0, OPEN: 0, RECURRING: 0, FALSE: 0}
         for carried in self.present.values():
