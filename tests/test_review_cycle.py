@@ -181,3 +181,17 @@ def test_rescan_json_says_each_findings_status(cycle):
     status = {(f["entity"], f["voucher"]): review["status"][f["id"]] for f in data["findings"]}
     assert status == {("建设社区", "记-8"): "不属实", ("建设社区", "记-9"): "整改后仍存在",
                       ("幸福村", "记-1"): "仍存在", ("幸福村", "记-2"): "新发现"}
+
+
+def test_a_problem_back_after_it_was_found_rectified_is_recurring(tmp_path):
+    books, db = write_books(tmp_path / "账簿"), tmp_path / "记录.db"
+    scan(books, tmp_path / "1.xlsx", db)
+    write_books(books, fixed=True)
+    assert "已整改（复查未再出现） 2 条" in scan(books, tmp_path / "2.xlsx", db).output
+    write_books(books)                  # the old books come back, without 幸福村's later 记-2
+    third = scan(books, tmp_path / "3.xlsx", db, "--json", tmp_path / "3.json")
+    assert "仍存在 3 条，整改后仍存在 2 条，不属实 0 条，已整改（复查未再出现） 1 条" in third.output
+    import json
+    data = json.loads((tmp_path / "3.json").read_text(encoding="utf-8"))
+    back = {f["voucher"] for f in data["findings"] if data["review"]["status"][f["id"]] == "整改后仍存在"}
+    assert back == {"记-6", "记-7"}
