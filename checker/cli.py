@@ -1,4 +1,4 @@
-"""The `voucher-check` command: scan, inspect, rules, init-config.
+"""The `voucher-check` command: scan, inspect, rules, init-config, review import, progress.
 
 Console text is Chinese and must survive a GBK console on Windows: stdout and stderr are set to
 replace what the console cannot encode instead of crashing."""
