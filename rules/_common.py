@@ -25,7 +25,7 @@ from voucher_checker.fields import BOOK_LABELS
 from voucher_checker.money import yuan_to_fen
 from voucher_checker.schema import voucher_lines
 
-__all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
+__all__ = ["on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "without_names", "STANDARD_ACCOUNT_NAMES",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers"]
@@ -75,6 +75,22 @@ def findings(voucher_key, line_id, amount_fen, message, severity=None) -> pd.Dat
                           "amount_fen": column(amount_fen, "int64"), "message": column(message, object)})
     if severity is not None:
         frame["severity"] = column(severity, object)
+    return frame
+
+
+def unit_findings(line_id, amount_fen, message, file="", sheet="", severity=None) -> pd.DataFrame:
+    """The result frame of findings about a unit's book as a whole or one of its sheets, not a
+    voucher: ``line_id`` is any line of the unit (the engine takes the entity and book from it),
+    ``file`` / ``sheet`` where the finding applies ("" for the whole unit).  The report shows
+    such a finding as 单位整体 or the sheet, with no voucher."""
+    lines = pd.Series(line_id).astype("int64").to_numpy()
+    frame = findings(np.full(len(lines), None, dtype=object), lines, amount_fen, message, severity)
+    if frame.empty:
+        return frame
+    frame["level"] = "unit"
+    for name, values in (("file", file), ("sheet", sheet)):
+        frame[name] = np.full(len(lines), values, dtype=object) if np.ndim(values) == 0 else \
+            pd.Series(values).astype(object).to_numpy()
     return frame
 
 
