@@ -96,8 +96,8 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     at = np.searchsorted(ordered["line_id"].to_numpy(), sheet_first["line_id"].to_numpy())   # in line_id order
     results.append(unit_findings(sheet_first["line_id"], 0,
                                  "本表 " + pd.Series(counts).astype(str) + " 张凭证均无审核人签章（审核栏全部空白）",
-                                 file=ordered["file"].to_numpy(dtype=object)[at],
-                                 sheet=ordered["sheet"].to_numpy(dtype=object)[at]))
+                                 file=ordered["file"].iloc[at].to_numpy(dtype=object),
+                                 sheet=ordered["sheet"].iloc[at].to_numpy(dtype=object)))
 
     if options.get("check_same_person", True):
         same = vouchers[vouchers["reviewer"].notna() & (vouchers["reviewer"] == vouchers["preparer"])]
