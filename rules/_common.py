@@ -405,12 +405,15 @@ class CashDays:
 
     The day's end balance (``end``) is known (``known``):
     - in a journal, from its own 余额 column: the balance written on the day's last cash row;
-    - in a voucher list, only from ``opening_fen`` (an opening the policy gives), and only up to
-      the first month missing from the ledger (a missing month's movements are unknown).
+    - in a voucher list (or a unit's cash journal with no 余额 written at all), only from
+      ``opening_fen`` (an opening the policy gives), and only up to the first month missing from
+      the ledger (a missing month's movements are unknown).  A unit's bank journal alone says
+      too little of its cash (only withdrawals and deposits) to follow it.
     Otherwise ``end`` assumes the opening given as ``unknown_opening_fen`` (a ceiling: the most
     cash a unit could plausibly have held at its start), so ``end`` is the highest the balance
     could have been.  ``start`` is the balance before the day's movements.  Arrays are per day,
-    in order of unit, then day; ``unit`` numbers the units, ``journal`` is True for journal days."""
+    in order of unit, then day; ``unit`` numbers the units, ``journal`` is True for journal days,
+    ``written`` for the days whose balance a journal's 余额 gives."""
 
     def __init__(self, ledger: pd.DataFrame, opening_fen: int | None, unknown_opening_fen: int):
         is_cash = (ledger["account_class"] == "cash").to_numpy(dtype=bool)
@@ -467,8 +470,6 @@ class CashDays:
         self.payments = per_day(outflow - deposited)
         self.voucher_takings = (inflow - withdrawn)[order]
         self.voucher_payments = (outflow - deposited)[order]
-        self.unit_first_line = lines["line_id"].to_numpy()[by_voucher.first_line[order][starts]] \
-            if len(starts) else np.array([], dtype="int64")
 
         n = len(starts)
         first_of_unit = np.concatenate(([True], self.unit[1:] != self.unit[:-1])) if n else np.array([], dtype=bool)
@@ -479,12 +480,6 @@ class CashDays:
         total = np.cumsum(self.net)
         before = (total - self.net)[seg_start]
         running = total - np.repeat(before, np.diff(np.append(seg_start, n)))   # from 0 at each segment
-        known_opening = opening_fen is not None
-        first_segment = np.repeat(first_of_unit[seg_start], np.diff(np.append(seg_start, n)))
-        self.known = ~self.journal & first_segment & known_opening
-        end = running + np.where(self.known, opening_fen or 0, unknown_opening_fen).astype("float64")
-        self.end_from_zero = running.astype("float64")
-        self.segment = segment
         # Journals: the balance written on the day's last cash row, where one is written.
         day_written = np.full(n, -1, dtype="int64")
         if n:
@@ -492,9 +487,22 @@ class CashDays:
         has_written = self.journal & (day_written >= 0)
         written_end = np.where(has_written, balance.to_numpy(dtype="float64", na_value=np.nan)[
             np.maximum(day_written, 0)] if len(lines) else np.zeros(n), np.nan)
-        self.end = np.where(self.journal, written_end, end)
-        self.known = self.known | has_written
+        # Computed from the movements: voucher lists, and cash journals without any 余额.
+        computed = ~self.journal
+        if self.journal.any():
+            in_cash_journal = by_voucher.any((lines["journal"] == "cash").to_numpy(dtype=bool))[order]
+            units = int(self.unit.max()) + 1
+            with_cash_journal = np.bincount(v_unit[in_cash_journal], minlength=units) > 0
+            with_written = np.bincount(self.unit[has_written], minlength=units) > 0
+            computed |= (with_cash_journal & ~with_written)[self.unit]
+        first_segment = np.repeat(first_of_unit[seg_start], np.diff(np.append(seg_start, n)))
+        opened = computed & first_segment & (opening_fen is not None)
+        end = running + np.where(opened, opening_fen or 0, unknown_opening_fen).astype("float64")
+        self.end = np.where(computed, end, written_end)
+        self.known = opened | has_written
+        self.written = has_written                    # known from a journal's 余额
         self.start = self.end - self.net
+        self.segment = segment
 
     def voucher_of_day(self, amounts) -> np.ndarray:
         """The voucher_id of the voucher with the largest of ``amounts`` (one per voucher, in the

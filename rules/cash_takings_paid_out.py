@@ -108,7 +108,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     before = yuan(available[at].astype("int64"))
     withdrawn = days.withdrawn[at]
     withdrawn_text = pd.Series(np.where(withdrawn > 0, "（含当日提现 " + yuan(withdrawn) + " 元）", ""), dtype=object)
-    how = pd.Series(np.where(days.journal[at], "据现金日记账余额，收款前库存现金 ",
+    how = pd.Series(np.where(days.written[at], "据现金日记账余额，收款前库存现金 ",
                              np.where(days.known[at], "收款前库存现金 ",
                                       "期初库存现金未知，按期初最多 " + yuan(pd.Series([ceiling])).iloc[0]
                                       + " 元推算，收款前库存现金至多 ")), dtype=object)

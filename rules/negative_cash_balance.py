@@ -90,8 +90,8 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     negative = days.end < 0                       # NaN (balance unknown) compares False
     if not negative.any():
         return no_findings()
-    # A run of negative days of one unit and stretch of months is one finding.
-    stretch = days.unit * (days.segment.max() + 1) + days.segment
+    # A run of negative days of one unit and stretch of months (segments never span units) is one finding.
+    stretch = days.segment
     previous = np.concatenate(([False], negative[:-1] & (stretch[1:] == stretch[:-1])))
     first = negative & ~previous
     run = np.cumsum(first) - 1
@@ -109,9 +109,9 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     end = days.end[at].astype("int64")
     date = pd.Series(days.day[at].astype("datetime64[D]")).dt.strftime("%Y-%m-%d")
     balance = yuan(end)
-    journal, known = days.journal[at], days.known[at]
+    written, known = days.written[at], days.known[at]
     message = pd.Series(np.where(
-        journal, "现金日记账余额栏：" + date + " 日终库存现金余额为 " + balance + " 元（红字）",
+        written, "现金日记账余额栏：" + date + " 日终库存现金余额为 " + balance + " 元（红字）",
         np.where(known, "按期初库存现金 " + yuan(pd.Series([opening or 0])).iloc[0] + " 元推算，" + date
                  + " 日终库存现金余额为 " + balance + " 元",
                  "期初库存现金未知：即使期初有 " + yuan(pd.Series([ceiling])).iloc[0] + " 元，" + date

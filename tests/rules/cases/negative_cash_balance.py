@@ -49,6 +49,18 @@ CASES = [
      "rows": journal_row("现付-1", "2021-03-02", "支付保洁费", "管理费用-其他", "", 6000, 14000)
              + journal_row("现付-2", "2021-03-04", "支付维修费", "管理费用-维修费", "", 7000, 7000),
      "expect": []},
+    {"name": "cash journal without 余额: worked out from the movements, as a voucher list",
+     "rows": journal_row("现付-1", "2021-03-02", "支付保洁费", "管理费用-其他", "", 600, None)
+             + journal_row("现付-2", "2021-03-04", "支付维修费", "管理费用-维修费", "", 700, None),
+     "options": {"opening_cash_yuan": 1000},
+     "expect": [{"voucher": "现付-2", "amount": 300, "message": "按期初库存现金 1,000.00 元推算，2021-03-04 日终库存现金余额为 -300.00 元"}]},
+    {"name": "look-alike: a bank journal alone shows only the cash that went to the bank",
+     "rows": [{"voucher": "银收-1", "date": "2021-03-02", "summary": "存入现金", "account": "银行存款", "debit": 9000,
+               "journal": "bank"},
+              {"voucher": "银收-1", "date": "2021-03-02", "summary": "存入现金", "account": "库存现金", "credit": 9000,
+               "journal": "bank"}],
+     "options": {"opening_cash_yuan": 0},
+     "expect": []},
     {"name": "units never meet: one unit's takings do not cover another's payment",
      "rows": [dict(r, entity="和平村") for r in entry("记-1", "2021-03-01", "收取租金", "库存现金", "其他收入", 9000)]
              + entry("记-1", "2021-03-02", "支付工程款", "管理费用-维修费", "库存现金", 9000),
