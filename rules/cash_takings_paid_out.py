@@ -6,7 +6,7 @@ bank) and paid cash out, and the cash it held before the takings could not cover
 the difference was paid out of the takings before they were deposited (坐支).  Per unit (entity
 and book) and day:
 
-    付自收入 = min(当日收入, 当日支出 − 收款前库存现金 − 当日提现)
+    付自收入 = min(当日收入, 当日支出 − 收款前库存现金 − 当日提现)    （收款前为红字时按 0 计）
 
 reported where it is at least ``min_amount_yuan``.  Cash on hand before the day is known from a
 cash journal's 余额 column, or from ``opening_cash_yuan``; where the opening is unknown it is
@@ -90,7 +90,8 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     opening = fen(options["opening_cash_yuan"]) if is_set(options.get("opening_cash_yuan")) else None
     ceiling = fen(options["unknown_opening_max_yuan"])
     days = CashDays(ledger, opening, ceiling)
-    available = days.start + days.withdrawn           # cash on hand before the takings (NaN: unknown)
+    # Cash on hand before the takings (NaN: unknown); a red balance held nothing to pay with.
+    available = np.maximum(days.start, 0) + days.withdrawn
     short = days.payments - available
     from_takings = np.minimum(days.takings, short)
     hit = ((days.takings > 0) & (days.payments > 0) & (days.end >= 0)
@@ -105,14 +106,15 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     receipt_name = receipt_name.where(receipts == 1, receipt_name + " 等 " + pd.Series(receipts).astype(str) + " 张")
     amount = from_takings[at].astype("int64")
     date = pd.Series(days.day[at].astype("datetime64[D]")).dt.strftime("%Y-%m-%d")
-    before = yuan(available[at].astype("int64"))
+    start = days.start[at].astype("int64")
+    before = yuan(start) + " 元" + pd.Series(np.where(start < 0, "（红字）", ""), dtype=object)
     withdrawn = days.withdrawn[at]
-    withdrawn_text = pd.Series(np.where(withdrawn > 0, "（含当日提现 " + yuan(withdrawn) + " 元）", ""), dtype=object)
+    withdrawn_text = pd.Series(np.where(withdrawn > 0, "，另有当日提现 " + yuan(withdrawn) + " 元", ""), dtype=object)
     how = pd.Series(np.where(days.written[at], "据现金日记账余额，收款前库存现金 ",
                              np.where(days.known[at], "收款前库存现金 ",
                                       "期初库存现金未知，按期初最多 " + yuan(pd.Series([ceiling])).iloc[0]
                                       + " 元推算，收款前库存现金至多 ")), dtype=object)
-    message = (date + " 收取现金 " + yuan(days.takings[at]) + " 元（收款凭证 " + receipt_name + "）、支付现金 " + yuan(days.payments[at]) + " 元；" + how + before + " 元" + withdrawn_text
-               + "，不足支付，" + yuan(amount) + " 元付自当日现金收入，未先送存银行（坐支）")
+    message = (date + " 收取现金 " + yuan(days.takings[at]) + " 元（收款凭证 " + receipt_name + "）、支付现金 "
+               + yuan(days.payments[at]) + " 元；" + how + before + withdrawn_text + "，不足支付，" + yuan(amount) + " 元付自当日现金收入，未先送存银行（坐支）")
     severity = np.where(days.known[at], "high", "medium")
     return findings(voucher_keys(ledger, payer), CashDays.cash_line(ledger, payer), amount, message, severity)

@@ -52,4 +52,11 @@ CASES = [
              + entry("记-3", "2021-03-05", "支付保洁费", "管理费用-其他", "库存现金", 2500),
      "options": {"opening_cash_yuan": 0},
      "expect": []},
+    {"name": "a withdrawal that covers part of the payment is named and counted",
+     "rows": entry("记-1", "2021-03-05", "收取门面租金", "库存现金", "其他收入-租金", 3000)
+             + entry("记-2", "2021-03-05", "提现", "库存现金", "银行存款", 1000)
+             + entry("记-3", "2021-03-05", "支付保洁费", "管理费用-其他", "库存现金", 2500),
+     "options": {"opening_cash_yuan": 0},
+     "expect": [{"voucher": "记-3", "amount": 1500,
+                 "message": "收款前库存现金 0.00 元，另有当日提现 1,000.00 元，不足支付，1,500.00 元付自当日现金收入"}]},
 ]
