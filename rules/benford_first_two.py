@@ -17,7 +17,7 @@ Cerqueti; at ten thousand amounts and more it is the plain MAD within 0.0008).
 
 The finding is about the unit, not a voucher (a unit finding: 单位整体 in the report).  It
 names the MAD, the band and the ``top_pairs`` most over-represented digit pairs (observed against
-expected share, significant at z ≥ 1.96), each with ``sample_vouchers`` of its vouchers.
+expected share, significant at z ≥ 1.96), each with ``sample_vouchers`` of its vouchers (those with the largest amounts).
 
 ## Why is this bad?
 Amounts that arise naturally follow Benford's law; invented amounts, amounts kept just under a
@@ -185,13 +185,16 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
 
 
 def _samples(ledger, at, unit, pair, flagged, top, top_ok, per_pair: int) -> dict:
-    """"2021-03 记-6、2021-05 记-12" for each (unit, over-represented pair): its first vouchers."""
+    """"2021-03 记-6、2021-05 记-12" for each (unit, over-represented pair): its vouchers with the
+    largest amounts."""
     wanted = np.zeros((int(unit.max()) + 1) * 90, dtype=bool)
     chosen = (flagged[:, None] * 90 + top)[top_ok]
     wanted[chosen] = True
     mine = np.flatnonzero(wanted[unit * 90 + pair])
-    picked = pd.DataFrame({"key": unit[mine] * 90 + pair[mine],
+    picked = pd.DataFrame({"key": unit[mine] * 90 + pair[mine], "amount": ledger["debit_fen"].to_numpy()[at[mine]],
                            "voucher_id": ledger["voucher_id"].to_numpy()[at[mine]], "position": at[mine]})
+    # The largest amounts of each pair first: the ones most worth a look.
+    picked = picked.sort_values(["key", "amount", "position"], ascending=[True, False, True], kind="stable")
     picked = picked.drop_duplicates(["key", "voucher_id"]).groupby("key", sort=False).head(per_pair)
     names = (ledger["period"].iloc[picked["position"]].astype(str).to_numpy(dtype=object) + " "
              + ledger["voucher"].iloc[picked["position"]].astype(str).to_numpy(dtype=object))
