@@ -690,6 +690,7 @@ def test_unit_findings_name_the_unit_or_sheet_and_link_to_no_voucher(tmp_path):
     for voucher in ("单位整体", "整表"):
         assert ws.cell(row=cells[voucher], column=_column(ws, "凭证号")).hyperlink is None
         assert ws.cell(row=cells[voucher], column=_column(ws, "单位")).value == "建设社区"
+        assert ws.cell(row=cells[voucher], column=_column(ws, "金额")).value is None
     assert ws.cell(row=cells["整表"], column=_column(ws, "来源")).value == f"{ADMIN_FILE} / 3月"
     assert ws.cell(row=cells["记-6"], column=_column(ws, "凭证号")).hyperlink is not None
     detail = wb["凭证明细"]

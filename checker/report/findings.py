@@ -5,7 +5,7 @@ one A4 landscape width with 11-point text at about 83% (9 pt on paper) and 整�
 wide; 期间 and 来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
 The rule's basis is printed under the finding's message, where the reviewer reads it.
 A unit finding (about a unit's book as a whole, or one of its sheets) reads 单位整体 or 整表 in
-the voucher column and links to no voucher.
+the voucher column, links to no voucher and leaves 金额 blank when it has no amount.
 """
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def finding_rows(findings: pd.DataFrame, limit: int | None = None):
                 number=start + i + 1, entity=entities[entity], book=books[book],
                 period=inert_text(f["period"]), voucher=voucher,
                 date=as_date(f["date"]), summary=inert_text(f["summary"]),
-                account=inert_text(f["account"]), amount_fen=fen(f["amount_fen"]),
+                account=inert_text(f["account"]),
+                amount_fen=None if unit and not fen(f["amount_fen"]) else fen(f["amount_fen"]),
                 rule_title=inert_text(f["title"]) or inert_text(f["rule"]),
                 severity=inert_text(f["severity"]), message=inert_text(f["message"]),
                 basis=inert_text(f["basis"]),
