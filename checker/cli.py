@@ -284,14 +284,24 @@ def print_summary(result, written, err: bool = False) -> None:
         _echo(f"{_pad(title, title_width)}  {_pad(rule_id, id_width)}  {_pad(str(count), 6, True)}  "
               f"{_pad(format_yuan(amount), 16, True)}", err)
     _echo(f"{_pad('合计', title_width)}  {_pad('', id_width)}  {_pad(str(len(findings)), 6, True)}", err)
-    gap_rules = sorted({g.rule for g in result.rule_gaps})
+    gap_rules = sorted({g.rule for g in result.rule_gaps if g.missing})
     if gap_rules:
         _echo("", err)
         _echo("以下规则因账表缺少所需的列，在部分工作表上未运行（详见报告“数据问题”）：", err)
         for rule_id in gap_rules:
-            gaps = [g for g in result.rule_gaps if g.rule == rule_id]
+            gaps = [g for g in result.rule_gaps if g.rule == rule_id and g.missing]
             missing = [field_label(m) for m in sorted({m for g in gaps for m in g.missing})]
             _echo(f"  {rule_titles.get(rule_id, rule_id)}（{rule_id}）：{len(gaps)} 张工作表缺少 {'、'.join(missing)}", err)
+    # A rule that ran only in part says why in its own words; the same note on many sheets once.
+    notes = {}
+    for g in result.rule_gaps:
+        if g.note:
+            notes.setdefault((g.rule, g.note), []).append(g)
+    if notes:
+        _echo("", err)
+        _echo("以下规则在部分工作表上只做了部分检查：", err)
+        for (rule_id, note), gaps in sorted(notes.items()):
+            _echo(f"  {rule_titles.get(rule_id, rule_id)}（{rule_id}）：{len(gaps)} 张工作表，{note}", err)
     if errors:
         _echo("", err)
         _echo("无法读取或有错误的输入（前 10 条）：", err)

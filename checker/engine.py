@@ -35,6 +35,18 @@ def no_findings() -> pd.DataFrame:
                          "amount_fen": pd.Series(dtype="int64"), "message": pd.Series(dtype=object)})
 
 
+GAP_NOTES = "rule_gap_notes"
+
+
+def with_gap_notes(result: pd.DataFrame, notes) -> pd.DataFrame:
+    """A rule's result that also says where the rule could run only in part: ``notes`` is a list
+    of (file, sheet, note) with the note in Chinese ("2027 年不在节假日日历范围内，只按周末检查").
+    The engine reports each as a RuleGap beside the sheets a missing field kept the rule off;
+    a rule that checks less than it says, silently, is what this is for avoiding."""
+    result.attrs[GAP_NOTES] = tuple((str(f), str(s), str(n)) for f, s, n in notes)
+    return result
+
+
 def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
 
@@ -140,6 +152,10 @@ def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy:
     lines, gaps = _eligible_lines(ledger, sheets, rule)
     results = []
     for result in _run_one(rule, lines, policy):
+        for file, sheet, note in result.attrs.get(GAP_NOTES, ()):
+            gap = RuleGap(rule.id, file, sheet, (), note)
+            if gap not in gaps:     # a rule run once per group of options may say it again
+                gaps.append(gap)
         missing = [c for c in RULE_RESULT_COLUMNS if c not in result.columns]
         if missing:
             raise ValueError(f"规则 {rule.id} 的结果缺少列 {missing}")
