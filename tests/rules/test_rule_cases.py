@@ -4,7 +4,9 @@ look-alikes side by side.  Adding a case is adding a row there.
 A case: ``rows`` (for ``voucher_checker.testing.ledger_from_rows``), optional ``book`` and ``options``
 (over the defaults of the rule's OPTIONS), and ``expect``: one entry per flagged voucher with its display
 number, the amount in yuan, text the message must contain and the severity; ``[]`` means clean.
-An entry with ``"absent": True`` asserts that voucher is not flagged.
+An entry with ``"absent": True`` asserts that voucher is not flagged.  ``gap_notes`` lists
+(file, sheet, text) of the rule gaps the rule notes (``with_gap_notes``): each note must contain
+the text, and a case without it expects none.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from voucher_checker.engine import RULE_RESULT_COLUMNS
+from voucher_checker.engine import GAP_NOTES, RULE_RESULT_COLUMNS
 from voucher_checker.options import defaults_of
 from voucher_checker.testing import ledger_from_rows
 from tests.rules import cases as cases_package
@@ -45,6 +47,10 @@ def test_case(rule, case):
     pd.testing.assert_frame_equal(ledger, before, obj="the ledger must not be mutated")
     assert set(RULE_RESULT_COLUMNS) <= set(result.columns)
     assert result["line_id"].isin(ledger["line_id"]).all()
+    notes = result.attrs.get(GAP_NOTES, ())
+    assert len(notes) == len(case.get("gap_notes", [])), notes
+    for (file, sheet, text), (noted_file, noted_sheet, note) in zip(case.get("gap_notes", []), notes):
+        assert (file, sheet) == (noted_file, noted_sheet) and text in note, note
 
     voucher_of_key = ledger.groupby("voucher_key")["voucher"].first()
     result = result.assign(shown=result["voucher_key"].map(voucher_of_key))
