@@ -1,0 +1,28 @@
+from tests.rules.cases._rows import entry
+
+CASES = [
+    {"name": "a repair paid in cash against a slip",
+     "rows": entry("记-14", "2021-06-15", "付王师傅水管维修费（白条）", "管理费用-维修费", "库存现金", 850),
+     "expect": [{"voucher": "记-14", "amount": 850, "message": "摘要含“白条”"}]},
+    {"name": "invoice to follow, paid by bank",
+     "rows": entry("记-3", "2021-04-02", "付张记五金店材料款，发票后补", "管理费用-维修费", "银行存款", 2300),
+     "expect": [{"voucher": "记-3", "amount": 2300, "message": "“发票后补”"}]},
+    {"name": "an IOU taken for cash (白条抵库)",
+     "rows": entry("记-8", "2021-04-20", "李四借款打借条", "其他应收款-李四", "库存现金", 1500),
+     "expect": [{"voucher": "记-8", "message": "“借条”"}]},
+    {"name": "the word on one line of three flags the voucher once",
+     "rows": [{"voucher": "记-9", "date": "2021-05-06", "summary": "购买水泥", "account": "管理费用-维修费", "debit": 600},
+              {"voucher": "记-9", "date": "2021-05-06", "summary": "搬运费（收条）", "account": "管理费用-维修费", "debit": 100},
+              {"voucher": "记-9", "date": "2021-05-06", "summary": "购买水泥", "account": "库存现金", "credit": 700}],
+     "expect": [{"voucher": "记-9", "amount": 700, "message": "“收条”"}]},
+    {"name": "look-alike: money received against a receipt is not a payment",
+     "rows": entry("记-15", "2021-06-16", "收到场地租金开具收据", "库存现金", "其他收入", 600), "expect": []},
+    {"name": "look-alike: a government receipt (财政票据) is lawful",
+     "rows": entry("记-16", "2021-06-18", "缴纳行政事业性收费（财政收据）", "管理费用-其他", "银行存款", 300), "expect": []},
+    {"name": "look-alike: party dues paid against the party's receipt",
+     "rows": entry("记-17", "2021-06-20", "上缴党费（党费收据）", "其他应付款-党费", "银行存款", 480), "expect": []},
+    {"name": "look-alike: the invoice was supplied afterwards",
+     "rows": entry("记-18", "2021-06-21", "付材料款（发票已补）", "管理费用-维修费", "银行存款", 900), "expect": []},
+    {"name": "look-alike: an ordinary payment with an invoice",
+     "rows": entry("记-19", "2021-06-22", "付王师傅水管维修费", "管理费用-维修费", "库存现金", 850), "expect": []},
+]
