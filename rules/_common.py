@@ -487,10 +487,19 @@ class Payments:
         self.cash_paid = np.minimum(cash_out, paid)[paying]
         self.line = line[paying]
         self.day = day_numbers(ledger["date"].to_numpy()[self.line]) if len(self.line) else np.array([], dtype="int64")
-        self.unit = unit_codes(ledger, self.line)
         self.count = len(self.voucher_id)
         self._ledger = ledger
         self._texts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._unit = None
+        self._summary_uses = None
+
+    @property
+    def unit(self) -> np.ndarray:
+        """The unit (entity and book) of each payment as a number, worked out when first asked:
+        on the few payments left after a rule's cheap tests it costs little."""
+        if self._unit is None:
+            self._unit = unit_codes(self._ledger, self.line)
+        return self._unit
 
     def column(self, name: str, at=None) -> pd.Series:
         """A ledger column on each payment's shown line (or on those of the payments ``at``)."""
@@ -503,7 +512,9 @@ class Payments:
     def texts(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A text column of the shown lines as (codes, distinct texts with spaces removed)."""
         if name not in self._texts:
-            codes, uniques = pd.factorize(self.column(name), use_na_sentinel=False)
+            # The whole column is numbered once: cheaper than taking the payments' lines out first.
+            codes, uniques = pd.factorize(self._ledger[name], use_na_sentinel=False)
+            codes = codes[self.line]
             cleaned = pd.Series(uniques, dtype=object).fillna("").astype(str).str.replace(r"\s+", "", regex=True)
             self._texts[name] = (codes, cleaned.to_numpy(dtype=object))
         return self._texts[name]
@@ -514,13 +525,32 @@ class Payments:
         found = pd.Series(uniques, dtype=object).str.contains(keyword_regex(words), regex=True).to_numpy(dtype=bool)
         return found[codes] if len(found) else np.zeros(self.count, dtype=bool)
 
+    def summary_uses(self) -> np.ndarray:
+        """How many payments of its unit and year carry each payment's summary, numbers and months
+        left aside (支付10月办公用品费 is 支付#月办公用品费 every month).  Ask on all the payments
+        before taking subsets: a subset keeps the counts of the whole."""
+        if self._summary_uses is None:
+            summary_code, summaries = self.texts("summary")
+            masked = pd.Series(summaries, dtype=object).str.replace(r"[0-9０-９一二三四五六七八九十]+月", "#月", regex=True) \
+                .str.replace(r"[0-9０-９]+", "#", regex=True)
+            routine_code = pd.factorize(masked.to_numpy(dtype=object))[0][summary_code] if self.count else summary_code
+            dated = self.day != NO_DAY
+            year = np.where(dated, np.where(dated, self.day, 0).astype("datetime64[D]").astype("datetime64[Y]")
+                            .astype("int64"), -1)
+            unit_year = pd.factorize(self.unit * 100_000 + year)[0]
+            unit_year_summary = pd.factorize(unit_year * (routine_code.max(initial=0) + 1) + routine_code)[0]
+            self._summary_uses = np.bincount(unit_year_summary)[unit_year_summary] if self.count else unit_year_summary
+        return self._summary_uses
+
     def subset(self, mask) -> "Payments":
         """The payments in ``mask``, as a Payments of their own."""
         other = object.__new__(Payments)
         mask = np.asarray(mask, dtype=bool)
-        for name in ("voucher_id", "paid", "cash_paid", "line", "day", "unit"):
+        for name in ("voucher_id", "paid", "cash_paid", "line", "day"):
             setattr(other, name, getattr(self, name)[mask])
         other.count, other._ledger = int(mask.sum()), self._ledger
+        other._unit = None if self._unit is None else self._unit[mask]
+        other._summary_uses = None if self._summary_uses is None else self._summary_uses[mask]
         other._texts = {name: (codes[mask], uniques) for name, (codes, uniques) in self._texts.items()}
         return other
 
@@ -529,7 +559,8 @@ def payment_partners(payments: Payments, routine_count: int):
     """Who each payment is to, for rules that compare payments with each other: the counterparty
     (its 往来单位, or the payee its summary names), else its summary, unless the unit writes that
     summary on more than ``routine_count`` payments a year (支付办公费, 购买打印纸 say what was
-    bought, not from whom: two of them are not "the same" payment).
+    bought, not from whom: two of them are not "the same" payment).  The count is
+    ``Payments.summary_uses``: ask it on all payments before narrowing them down.
 
     Returns ``group`` (unit and partner as one number, -1 for none), ``by_payee`` (True where the
     partner is a payee, not a summary) and ``name`` (the payee or summary, as text)."""
@@ -545,15 +576,7 @@ def payment_partners(payments: Payments, routine_count: int):
     has_written = written[written_code] != ""
     payee = np.where(has_written, payee_of_written[written_code], payee_of_named[summary_code])
     by_payee = np.asarray(payees, dtype=object)[payee] != ""
-    # A summary is routine by its words: 支付10月办公用品费 is the same summary every month.
-    masked = pd.Series(summaries, dtype=object).str.replace(r"[0-9０-９一二三四五六七八九十]+月", "#月", regex=True) \
-        .str.replace(r"[0-9０-９]+", "#", regex=True)
-    routine_code = pd.factorize(masked.to_numpy(dtype=object))[0][summary_code]
-    dated = payments.day != NO_DAY
-    year = np.where(dated, np.where(dated, payments.day, 0).astype("datetime64[D]").astype("datetime64[Y]").astype("int64"), -1)
-    unit_year = pd.factorize(payments.unit * 100_000 + year)[0]
-    unit_year_summary = pd.factorize(unit_year * (routine_code.max() + 1) + routine_code)[0]
-    uses = np.bincount(unit_year_summary)[unit_year_summary]
+    uses = payments.summary_uses()
     by_summary = ~by_payee & (summaries[summary_code] != "") & (uses <= routine_count)
     partner = np.where(by_payee, payee, len(payees) + summary_code)
     group = pd.factorize(payments.unit * (len(payees) + len(summaries) + 1) + partner)[0]

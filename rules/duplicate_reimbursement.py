@@ -91,12 +91,13 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
     payments = Payments(ledger, options["payment_classes"])
+    payments.summary_uses()     # routine summaries are counted over all payments of a unit-year
     payments = payments.subset((payments.paid >= max(fen(options["min_yuan"]), 1)) & (payments.day != NO_DAY))
     if payments.count < 2:
         return no_findings()
-    # Only amounts paid more than once can be duplicates: most payments leave here, cheaply.
-    amount_code = pd.factorize(payments.paid)[0]
-    payments = payments.subset(np.bincount(amount_code)[amount_code] >= 2)
+    # Only an amount a unit paid twice within the window can be a duplicate: most payments leave
+    # here, on numbers alone, before the payees are looked for.
+    payments = payments.subset(_repeated_within(payments, payments.unit, options["window_days"]))
     if payments.count < 2:
         return no_findings()
     payments = payments.subset(~payments.contains("summary", options["exempt_keywords"]))
@@ -128,3 +129,18 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
                + pd.Series(gap_text, dtype=object) + "：疑似重复报销")
     return findings(voucher_keys(ledger, payments.voucher_id[later]), payments.line_id()[later], payments.paid[later],
                     message)
+
+
+def _repeated_within(payments: Payments, group: np.ndarray, window: int) -> np.ndarray:
+    """True for the payments of an amount that the same ``group`` paid twice within ``window``
+    days at least once: all of them, so that a recurring payment is still seen to recur."""
+    if payments.count < 2:
+        return np.zeros(payments.count, dtype=bool)
+    same = pd.factorize(group * (payments.paid.max() + 1) + payments.paid)[0]
+    first_day = payments.day.min()
+    order = np.argsort(same * (payments.day.max() - first_day + 1) + (payments.day - first_day), kind="stable")
+    s, d = same[order], payments.day[order]
+    close = (s[1:] == s[:-1]) & (d[1:] - d[:-1] <= window)
+    repeated = np.zeros(same.max() + 1, dtype=bool)
+    repeated[s[1:][close]] = True
+    return repeated[same]

@@ -94,6 +94,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
     payments = Payments(ledger, options["payment_classes"])
+    payments.summary_uses()     # routine summaries are counted over all payments of a unit-year
     limits = [(fen(options[name]), label, cash)
               for name, label, cash in (("approval_limit_yuan", "集体决策限额", False),
                                         ("cash_threshold_yuan", "现金结算起点", True))
