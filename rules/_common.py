@@ -30,7 +30,7 @@ __all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers",
            "NO_DAY", "day_numbers", "day_text", "unit_codes", "PAYEE_SUFFIXES", "payee_in_summary", "counterparties",
-           "Payments", "payment_partners"]
+           "PLACEHOLDER_COUNTERPARTIES", "is_placeholder_counterparty", "Payments", "payment_partners"]
 
 
 def fen(yuan_value) -> int:
@@ -446,10 +446,24 @@ def payee_in_summary(summary: pd.Series) -> pd.Series:
     return on_distinct(summary.astype(object).fillna(""), names)
 
 
+# 往来单位 / 辅助核算 cells that name no one: a catch-all or a department (部门：办公室), under
+# which every payment of a unit would look like one payee's.
+PLACEHOLDER_COUNTERPARTIES = ["个人", "散户", "其他", "其它", "零星", "零散", "现金", "无", "/", "-", "办公室", "财务室",
+                              "村委会", "居委会", "社区"]
+
+
+def is_placeholder_counterparty(names: pd.Series) -> np.ndarray:
+    """True for 往来单位 texts (spaces removed) that name no one (``PLACEHOLDER_COUNTERPARTIES``,
+    a department)."""
+    text = names.astype(object).fillna("").astype(str)
+    return (text.isin(PLACEHOLDER_COUNTERPARTIES) | text.str.contains("部门", regex=False)).to_numpy(dtype=bool)
+
+
 def counterparties(lines: pd.DataFrame) -> pd.Series:
     """The counterparty of each line: its 往来单位 where the ledger has one, else the payee its
     summary names ("" when neither)."""
     written = on_distinct(lines["counterparty"], lambda t: t.astype(object).fillna("").str.replace(r"\s+", "", regex=True))
+    written = written.where(~is_placeholder_counterparty(written), "")
     named = payee_in_summary(lines["summary"])
     return written.where(written != "", named)
 
@@ -569,6 +583,7 @@ def payment_partners(payments: Payments, routine_count: int):
         return empty, empty.astype(bool), np.array([], dtype=object)
     summary_code, summaries = payments.texts("summary")
     written_code, written = payments.texts("counterparty")
+    written = np.where(is_placeholder_counterparty(pd.Series(written, dtype=object)), "", written).astype(object)
     named = payee_in_summary(pd.Series(summaries, dtype=object)).to_numpy(dtype=object)
     # Payees written and named, numbered together: 张记五金店 is one whichever way it was given.
     payee_code, payees = pd.factorize(np.concatenate([written, named]).astype(object))

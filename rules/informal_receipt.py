@@ -7,7 +7,8 @@ Finds payments booked on an informal slip instead of an invoice: vouchers that p
 
 Receipts that are lawful vouchers for what they pay are not flagged: the government's and
 non-profits' own receipts (财政票据, 行政事业单位往来结算票据, 捐赠收据, 党费收据, 工会经费收据) and
-summaries that say the invoice was supplied (已补发票) — ``exempt_keywords``.  Money received
+summaries that say the invoice was supplied (已补发票), and subsidies and relief paid to people,
+who sign for them (补贴, 救助 … 收条) — ``exempt_keywords``.  Money received
 against a receipt (收到…开具收据) is not a payment and is never looked at.
 
 ## Why is this bad?
@@ -65,9 +66,11 @@ OPTIONS = {
     "keywords": Words(["白条", "收据", "收条", "借条", "欠条", "便条", "手写单", "无发票", "没有发票", "未开发票",
                        "未取得发票", "暂无发票", "后补发票", "发票后补", "补开发票", "待补发票"],
         help="付款凭证摘要含这些词，表示以白条、收据等非正式凭据入账。来源：巡察和审计常见问题表述（白条入账、无发票报销）。"),
-    "exempt_keywords": Words(["财政", "非税", "结算票据", "捐赠", "党费", "工会经费", "行政事业", "已补", "已取得", "已附"],
+    "exempt_keywords": Words(["财政", "非税", "结算票据", "捐赠", "党费", "工会经费", "行政事业", "已补", "已取得", "已附",
+                              "补贴", "补助", "慰问金", "救助", "救济", "抚恤", "低保"],
         help="摘要含这些词的不报告：财政票据、行政事业单位往来结算票据、捐赠收据、党费和工会经费收据是合法凭据，"
-             "“已补发票”说明发票已补齐。来源：《财政票据管理办法》；《中华人民共和国公益事业捐赠法》。"),
+             "“已补发票”说明发票已补齐；发给个人的补贴、救助由本人签收（收条）即可。"
+             "来源：《财政票据管理办法》；《中华人民共和国公益事业捐赠法》；村级财务管理办法（补助发放签领）。"),
     "payment_classes": AccountClasses(["expense", "asset", "receivable_payable"],
         help="被借记即视为“付款”的科目类别（同时贷记库存现金或银行存款）。来源：本工具约定，与现金支付规则一致。"),
 }

@@ -23,6 +23,8 @@ CASES = [
      "rows": entry("记-17", "2021-06-20", "上缴党费（党费收据）", "其他应付款-党费", "银行存款", 480), "expect": []},
     {"name": "look-alike: the invoice was supplied afterwards",
      "rows": entry("记-18", "2021-06-21", "付材料款（发票已补）", "管理费用-维修费", "银行存款", 900), "expect": []},
+    {"name": "look-alike: a subsidy paid to a person, who signs for it",
+     "rows": entry("记-20", "2021-06-23", "发放网格员交通补贴（本人收条）", "管理费用-补贴", "库存现金", 300), "expect": []},
     {"name": "look-alike: an ordinary payment with an invoice",
      "rows": entry("记-19", "2021-06-22", "付王师傅水管维修费", "管理费用-维修费", "库存现金", 850), "expect": []},
 ]

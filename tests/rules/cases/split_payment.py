@@ -19,6 +19,11 @@ CASES = [
      "rows": _pay("记-1", "2021-06-01", "购买水泥", 2600, counterparty="湘潭市建材经营部")
              + _pay("记-2", "2021-06-02", "购买砂石", 2600, counterparty="湘潭市建材经营部"),
      "expect": [{"voucher": "记-1", "message": "向“湘潭市建材经营部”付款 2 笔"}, {"voucher": "记-2"}]},
+    {"name": "look-alike: a department in the counterparty column is no payee",
+     "rows": _pay("记-1", "2021-06-01", "购买水泥", 2600, counterparty="部门：办公室")
+             + _pay("记-2", "2021-06-02", "购买砂石", 2600, counterparty="部门：办公室")
+             + _pay("记-3", "2021-06-02", "支付印刷费", 2600, counterparty="个人"),
+     "expect": []},
     {"name": "look-alike: the same payee but further apart than the window",
      "rows": _pay("记-5", "2021-05-10", "付张记五金店材料款", 3000) + _pay("记-9", "2021-05-20", "付张记五金店材料款", 2800),
      "expect": []},
