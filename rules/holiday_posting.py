@@ -53,7 +53,7 @@ Nor is the closing voucher dated Sunday 2021-10-31, the month's last day.
 - ``closing_keywords`` (结转, 计提 …): vouchers with these in a summary are closing entries.
 - ``skip_month_end`` (true): the month's last day and the rest days just before it are not flagged.
 - ``bank_dated_keywords`` (利息, 手续费 …): entries the bank books on its own date.
-- ``routine_share`` (0.2) and ``routine_min_vouchers`` (100): a unit-year dated that often on rest
+- ``routine_share`` (0.1) and ``routine_min_vouchers`` (100): a unit-year dated that often on rest
   days gets a rule gap instead of a finding per voucher.
 
 ## References
@@ -88,9 +88,10 @@ OPTIONS = {
              "会计按惯例以月末日期结账。来源：记账惯例（本工具约定）。"),
     "bank_dated_keywords": Words(["利息", "结息", "手续费", "账户管理费", "短信费", "扣费", "代扣", "自动扣款"],
         help="摘要含这些词的分录按银行的记账日入账（结息、扣费在周末也会发生），不报告。来源：银行结息和收费惯例。"),
-    "routine_share": Share(0.2,
+    "routine_share": Share(0.1,
         help="某单位某年在休息日的凭证占比达到此数时，其日期看来不是记账日（或单位惯常在休息日办公），"
-             "不逐张报告，改为在“规则未运行”中说明。来源：本工具约定；随机日期约 31% 落在休息日。"),
+             "不逐张报告，改为在“规则未运行”中说明。来源：本工具约定；按工作日记账的单位通常远低于此数，"
+             "随意填写的日期约 31% 落在休息日。"),
     "routine_min_vouchers": Count(100,
         help="上项占比只在单位该年有日期的凭证达到此数时才判断。来源：本工具约定。"),
 }
