@@ -152,7 +152,8 @@ def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy:
     lines, gaps = _eligible_lines(ledger, sheets, rule)
     results = []
     for result in _run_one(rule, lines, policy):
-        for file, sheet, note in result.attrs.get(GAP_NOTES, ()):
+        # Taken off the result, so that pandas does not copy the notes along with every finding.
+        for file, sheet, note in result.attrs.pop(GAP_NOTES, ()):
             gap = RuleGap(rule.id, file, sheet, (), note)
             if gap not in gaps:     # a rule run once per group of options may say it again
                 gaps.append(gap)
