@@ -408,7 +408,7 @@ PAYEE_SUFFIXES = [
     "酒家", "合作社", "工作室", "加油站", "药房", "药店", "诊所", "物业", "农家乐", "广告部", "装饰部", "维修部",
 ]
 # Words before a payee's name that are not part of it: 付张记五金店材料款, 向红旗超市购买, 支付给 ….
-_PAYEE_LEADS = ["支付给", "付给", "收到", "支付", "预付", "结付", "结算", "偿还", "归还", "报销", "购买", "采购", "订购",
+_PAYEE_LEADS = ["支付给", "付给", "收到", "和", "与", "及", "支付", "预付", "结付", "结算", "偿还", "归还", "报销", "购买", "采购", "订购",
                 "付", "向", "从", "在", "给", "购", "买", "还", "欠"]
 
 
@@ -418,17 +418,14 @@ def payee_in_summary(summary: pd.Series) -> pd.Series:
     Community ledgers rarely have a counterparty column; the payee is written into the summary.
     Only names ending in a business suffix (``PAYEE_SUFFIXES``) count: a person's name cannot be
     told from the words around it.  Once per distinct summary."""
-    suffixes = sorted(PAYEE_SUFFIXES, key=len, reverse=True)
+    suffix = re.compile(keyword_regex(PAYEE_SUFFIXES))
     lead = re.compile(keyword_regex(_PAYEE_LEADS))
 
     def name_in(text: str) -> str:
         for run in re.findall(r"[\u4e00-\u9fff]+", text):
             # The longest head of the run that ends in a suffix: 付张记五金店材料款 → 付张记五金店.
-            for end in range(len(run), 2, -1):
-                head = run[:end]
-                suffix = next((s for s in suffixes if head.endswith(s)), None)
-                if suffix is None:
-                    continue
+            for found in reversed(list(suffix.finditer(run))):
+                head = run[:found.end()]
                 # The name follows the last lead word that leaves it two characters before its
                 # suffix (春节向幸福超市 → 幸福超市); a one-character lead may be the name's own
                 # first character (向阳超市), a longer one (支付, 购买) never is.
@@ -436,7 +433,7 @@ def payee_in_summary(summary: pd.Series) -> pd.Series:
                 tails = [tail for m in reversed(leads)
                          for tail in (head[m.end():], head[m.start():] if len(m.group()) == 1 else "")]
                 tails += [] if leads else [head]
-                name = next((t for t in tails if len(t) - len(suffix) >= 2), "")
+                name = next((t for t in tails if len(t) - len(found.group()) >= 2), "")
                 if name:
                     return name
         return ""

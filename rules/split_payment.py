@@ -6,12 +6,15 @@ the same counterparty, each under the limit and together at or above it, each wi
 ``window_days`` of the one before.  The limits are the approval limit (``approval_limit_yuan``,
 for every payment) and, for payments in cash, the cash settlement threshold
 (``cash_threshold_yuan``).  Every voucher of the split is flagged, once, naming the others.
+Each part must come to ``min_part_share`` of the limit, and a group of more than ``max_parts``
+payments is routine buying, not a split.
 
-The counterparty is the 往来单位 column where the ledger has one, else the payee the summary
-names (付张记五金店材料款 → 张记五金店; a name ending in 店, 超市, 公司 …).  Payments that name no payee
-are compared by their summary, but only a summary the unit writes rarely
-(``routine_summary_count``): 支付办公费 every week is not one purchase.  Payments whose sums are
-set by rule or by the month (wages, utilities: ``exempt_keywords``) are not compared.
+The parts must be booked to the same account.  The counterparty is the 往来单位 column where the
+ledger has one, else the payee the summary names (付张记五金店材料款 → 张记五金店; a name ending in
+店, 超市, 公司 …).  Payments that name no payee are compared by their summary, but only a summary
+the unit writes rarely (``routine_summary_count``): 支付办公费 every week is not one purchase.
+Payments whose sums are set by rule or by the month (wages, utilities: ``exempt_keywords``) are
+not compared.
 
 ## Why is this bad?
 Splitting a purchase into parts under the limit avoids the collective decision (集体研究, 四议两公开)
@@ -45,6 +48,8 @@ flagged:
 - ``window_days`` (3): payments at most this many days apart count as one purchase.
 - ``approval_limit_yuan`` (5000): the collective-decision limit; "" to skip.
 - ``cash_threshold_yuan`` (1000): the cash settlement threshold, for cash payments; "" to skip.
+- ``min_part_share`` (0.3): smaller payments are not parts of a split.
+- ``max_parts`` (4): more payments than this in a group are not a split.
 - ``routine_summary_count`` (6): a summary on more payments a year than this is routine.
 - ``exempt_keywords`` (工资, 水电 …): payments not compared.
 - ``payment_classes`` (["expense", "asset", "receivable_payable"]): debited account classes that make a payment.
@@ -56,11 +61,13 @@ flagged:
 """
 from __future__ import annotations
 
+from decimal import ROUND_CEILING, Decimal
+
 import numpy as np
 import pandas as pd
 
 from voucher_checker.engine import no_findings
-from voucher_checker.options import AccountClasses, Count, Words, Yuan
+from voucher_checker.options import AccountClasses, Count, Share, Words, Yuan
 
 from ._common import Payments, day_text, fen, findings, is_set, payment_partners, voucher_keys, yuan
 
@@ -78,6 +85,11 @@ OPTIONS = {
     "cash_threshold_yuan": Yuan(1000,
         help="现金结算起点（元），用于现金付款；留空 \"\" 不检查。来源：《现金管理暂行条例》第五条，结算起点 1000 元。",
         optional=True),
+    "min_part_share": Share(0.3,
+        help="每笔达到限额的此比例才算拆分的一部分：拆分规避审批的付款每笔都接近限额，零星小额付款不是拆分。"
+             "来源：本工具约定。"),
+    "max_parts": Count(4, minimum=2,
+        help="一组付款超过此笔数时不视为拆分（是经常性的零星采购）。来源：本工具约定。"),
     "routine_summary_count": Count(6,
         help="未写明收款方的付款按摘要比较；同一单位一年内用同一摘要超过此数的付款视为日常支出，不作比较。来源：本工具约定。"),
     "exempt_keywords": Words(["工资", "薪酬", "社保", "公积金", "税", "党费", "会费", "水电", "电费", "水费", "燃气",
@@ -110,12 +122,18 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
         return no_findings()
     payments = payments.subset(~payments.contains("summary", options["exempt_keywords"]))
     group, by_payee, name = payment_partners(payments, options["routine_summary_count"])
+    # The parts of one purchase are booked to one account: payments to a shop for different
+    # things (materials, printing) are not one split.
+    account = payments.texts("account_name")[0]
+    group = np.where(group >= 0, pd.factorize(group * (account.max(initial=0) + 1) + account)[0], -1)
     results = []
     flagged = np.zeros(payments.count, dtype=bool)
     for limit, label, cash in limits:
         paid = payments.cash_paid if cash else payments.paid
-        eligible = (group >= 0) & (paid > 0) & (paid < limit) & ~flagged
-        found = _splits(np.flatnonzero(eligible), group, payments.day, paid, limit, options["window_days"])
+        smallest = int((Decimal(str(options["min_part_share"])) * limit).to_integral_value(rounding=ROUND_CEILING))
+        eligible = (group >= 0) & (paid > 0) & (paid >= smallest) & (paid < limit) & ~flagged
+        found = _splits(np.flatnonzero(eligible), group, payments.day, paid, limit, options["window_days"],
+                        options["max_parts"])
         if found is None:
             continue
         members, cluster = found
@@ -127,10 +145,10 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     return findings(result["voucher_key"], result["line_id"], result["amount_fen"], result["message"])
 
 
-def _splits(candidates, group, day, paid, limit, window):
+def _splits(candidates, group, day, paid, limit, window, max_parts):
     """The candidates that are parts of a split, and a cluster number for each: sorted by group
-    and day, a window of parts (each within ``window`` days of the one before) reaching the limit.
-    None when there are none."""
+    and day, a window of parts (each within ``window`` days of the one before) reaching the limit,
+    of no more than ``max_parts`` parts.  None when there are none."""
     if len(candidates) < 2:
         return None
     order = candidates[np.lexsort((day[candidates], group[candidates]))]
@@ -152,7 +170,11 @@ def _splits(candidates, group, day, paid, limit, window):
     # A new cluster where the group changes or the gap to the part before is over the window.
     new = np.ones(len(at), dtype=bool)
     new[1:] = (g[at][1:] != g[at][:-1]) | (d[at][1:] - d[at][:-1] > window) | (at[1:] != at[:-1] + 1)
-    return order[at], np.cumsum(new) - 1
+    cluster = np.cumsum(new) - 1
+    small = np.bincount(cluster)[cluster] <= max_parts
+    if not small.any():
+        return None
+    return order[at][small], pd.factorize(cluster[small])[0]
 
 
 def _messages(ledger, payments, members, cluster, paid, by_payee, name, limit, label, cash) -> pd.DataFrame:
@@ -165,8 +187,8 @@ def _messages(ledger, payments, members, cluster, paid, by_payee, name, limit, l
     total = by_cluster["paid"].transform("sum").to_numpy()
     first, last = by_cluster["day"].transform("min").to_numpy(), by_cluster["day"].transform("max").to_numpy()
     # Few vouchers are parts of splits: their numbers are joined cluster by cluster.
-    listed = by_cluster["voucher"].agg(lambda v: "、".join(v.iloc[:_SHOWN_VOUCHERS]) + ("等" if len(v) > _SHOWN_VOUCHERS else ""))
-    vouchers = listed.reindex(cluster).to_numpy(dtype=object)
+    listed = parts.groupby("cluster", sort=False).head(_SHOWN_VOUCHERS).groupby("cluster", sort=False)["voucher"].agg("、".join)
+    vouchers = (listed.reindex(cluster) + np.where(count > _SHOWN_VOUCHERS, "等", "")).to_numpy(dtype=object)
     partner = np.where(by_payee[members], "向“" + name[members].astype(str) + "”",
                        "摘要同为“" + name[members].astype(str) + "”的")
     span = np.where(first == last, day_text(first).to_numpy(dtype=object),
