@@ -477,11 +477,14 @@ class Payments:
     text work runs once per distinct text."""
 
     def __init__(self, ledger: pd.DataFrame, payment_classes):
-        account_class = ledger["account_class"]
+        # The seven account classes are numbered once; each test is then on integers.
+        class_code, classes = pd.factorize(ledger["account_class"])
+        classes = np.asarray(classes, dtype=object)
         debit, credit = ledger["debit_fen"].to_numpy(), ledger["credit_fen"].to_numpy()
-        is_cash = (account_class == "cash").to_numpy(dtype=bool)
-        is_bank = (account_class == "bank").to_numpy(dtype=bool)
-        is_target = account_class.isin(list(payment_classes)).to_numpy(dtype=bool) & (debit > 0)
+        is_cash = (classes == "cash")[class_code] if len(classes) else np.zeros(len(ledger), dtype=bool)
+        is_bank = (classes == "bank")[class_code] if len(classes) else np.zeros(len(ledger), dtype=bool)
+        is_target = (np.isin(classes, list(payment_classes))[class_code] if len(classes)
+                     else np.zeros(len(ledger), dtype=bool)) & (debit > 0)
         by_voucher = Vouchers(ledger["voucher_id"])
         cash_out = by_voucher.sum(np.where(is_cash, credit, 0))
         money_out = cash_out + by_voucher.sum(np.where(is_bank, credit, 0))
