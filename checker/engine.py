@@ -150,12 +150,13 @@ RULE_THREADS = 2
 def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy: Policy):
     """One rule's findings, with the columns the engine adds, and the sheets it could not run on."""
     lines, gaps = _eligible_lines(ledger, sheets, rule)
-    results = []
+    results, noted = [], set()
     for result in _run_one(rule, lines, policy):
         # Taken off the result, so that pandas does not copy the notes along with every finding.
         for file, sheet, note in result.attrs.pop(GAP_NOTES, ()):
             gap = RuleGap(rule.id, file, sheet, (), note)
-            if gap not in gaps:     # a rule run once per group of options may say it again
+            if gap not in noted:     # a rule run once per group of options may say it again
+                noted.add(gap)
                 gaps.append(gap)
         missing = [c for c in RULE_RESULT_COLUMNS if c not in result.columns]
         if missing:
