@@ -69,7 +69,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Count, Share, Words, Yuan
 
-from ._common import Payments, day_text, fen, findings, is_set, payment_partners, voucher_keys, yuan
+from ._common import NO_DAY, Payments, day_text, fen, findings, is_set, payment_partners, voucher_keys, yuan
 
 ID = "split-payment"
 TITLE = "拆分支付"
@@ -117,7 +117,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     for limit, _, cash in limits:
         paid = payments.cash_paid if cash else payments.paid
         under_some |= (paid > 0) & (paid < limit)
-    payments = payments.subset(under_some & (payments.day != np.iinfo("int64").max))
+    payments = payments.subset(under_some & (payments.day != NO_DAY))
     if not payments.count:
         return no_findings()
     payments = payments.subset(~payments.contains("summary", options["exempt_keywords"]))
