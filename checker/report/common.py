@@ -43,9 +43,9 @@ MAX_ROW_HEIGHT = 409      # points: Excel's limit
 
 FONT_NAME = "Calibri"     # named on every format: a nameless font makes LibreOffice and WPS use a serif face
 BODY_SIZE = 11
-# Points per line of 11-point text, CJK included (its glyphs come from the system's East Asian
-# font: 等线, 宋体, Noto Sans CJK).
-LINE_HEIGHT = 15
+# Points per wrapped line of 11-point text: 15 in Excel for Calibri; a line with CJK glyphs is taller
+# where they come from Noto Sans CJK (LibreOffice, WPS on Linux), 16 points.
+LINE_HEIGHT = 16
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -132,23 +132,100 @@ def display_width(text: str) -> int:
     return max(sum(map(_CHAR_WIDTHS.__getitem__, line)) for line in text.split("\n"))
 
 
-# A CJK glyph of 11-point text is 14-15 pixels wide in Excel, a little more than two digits of Calibri.
-_CJK_SLACK = 1.04
+# Wrapped text as Excel lays it out at 96 dpi, in units of Calibri 11's digit (7 pixels): a CJK or
+# full-width glyph is 15 pixels wide; a cell's text may use its column's pixels less about 4 of padding.
+CJK_UNITS = 15 / 7
+_PADDING_UNITS = 0.5
+# A line may not begin with closing punctuation nor end with opening punctuation: such marks stay with
+# their neighbour, and a run of Latin letters and digits (a word, an amount) is never broken.
+_OPENING = "（《“‘「『【〔([{"
+_CLOSING = "，。、；：？！）》”’」』】〕,.;:?!)]}％%"
+_WRAP_TOKENS = re.compile(f"[{re.escape(_OPENING)}]*(?:[!-~]+|[^ !-~])[{re.escape(_CLOSING)}]*| +")
+
+
+def _units(text: str) -> float:
+    # Every character of three or more UTF-8 bytes counted as wide: CJK and full-width ones are, and
+    # the few narrow ones among them (dashes, curly quotes) then err on the safe side.
+    return len(text) + (len(text.encode("utf-8", "surrogatepass")) - len(text)) * _WIDE_EXTRA
+
+
+_WIDE_EXTRA = (CJK_UNITS - 1) / 2
+
+
+class _TokenUnits(dict):
+    def __missing__(self, token: str) -> float:
+        size = _units(token)
+        if len(self) < 200_000:
+            self[token] = size
+        return size
+
+
+_TOKEN_UNITS = _TokenUnits()
+
+
+def _wrapped_lines(part: str, usable: float) -> int:
+    """Lines of one paragraph laid out greedily, token by token, as Excel and LibreOffice do."""
+    lines, used = 1, 0.0
+    sizes = _TOKEN_UNITS
+    for token in _WRAP_TOKENS.findall(part):
+        size = sizes[token]
+        if token[0] == " ":
+            used += size          # spaces at the end of a line take no room on the next
+            continue
+        if used + size > usable and used > 0:
+            lines += 1
+            used = 0.0
+        while size > usable:      # a word longer than the line is broken where it must be
+            lines += 1
+            size -= usable
+        used += size
+    return lines
+
+
+_PART_LINES: dict[tuple[str, float], int] = {}
+
+
+def _part_lines(part: str, usable: float) -> int:
+    key = (part, usable)
+    found = _PART_LINES.get(key)
+    if found is None:
+        found = 1 if _units(part) <= usable else _wrapped_lines(part, usable)
+        if len(_PART_LINES) < 100_000:      # repeated texts: rule bases, titles, accounts
+            _PART_LINES[key] = found
+    return found
+
+
+def _usable(width: float) -> float:
+    return max(1.0, width - _PADDING_UNITS)
 
 
 def line_count(text: str, width: float) -> int:
-    """Lines a wrapped cell of ``width`` characters needs for ``text`` (an estimate on the safe side)."""
-    usable = max(1.0, width - 1)
-    if 2 * _CJK_SLACK * len(text) <= usable and "\n" not in text:      # fits on one line however wide
+    """Lines a wrapped cell of ``width`` characters needs for ``text`` in Excel (in LibreOffice the
+    same text needs the same or fewer: its columns are a little wider for the same width)."""
+    usable = _usable(width)
+    if CJK_UNITS * len(text) <= usable and "\n" not in text:      # fits on one line however wide
         return 1
-    lines = 0
-    for part in text.split("\n"):
-        units = display_width(part) if part.isascii() else display_width(part) * _CJK_SLACK
-        # Word wrapping at spaces wastes up to a word per line: count a little extra.
-        if " " in part:
-            units *= 1.1
-        lines += max(1, math.ceil(units / usable))
-    return lines
+    return sum(_part_lines(part, usable) for part in text.split("\n"))
+
+
+def most_lines(cells: list[tuple[str, float]]) -> int:
+    """The lines of the tallest of a row's wrapped cells (text, width).  A cell is laid out only
+    when a bound says it might be taller than the tallest found so far."""
+    if len(cells) == 1:
+        return line_count(*cells[0])
+    bounded = []
+    for text, width in cells:
+        usable = _usable(width)
+        fewest = sum(math.ceil(_units(part) / usable) for part in text.split("\n"))
+        bounded.append((fewest, text, width))
+    bounded.sort(key=lambda cell: -cell[0])
+    best = 0
+    for fewest, text, width in bounded:
+        # Greedy layout loses less than a line's worth to each break, so at most about twice the fewest lines.
+        if 2 * fewest + text.count("\n") + 1 <= best:
+            break
+        best = max(best, line_count(text, width))
+    return best
 
 
 def row_height(lines: int) -> float:
@@ -345,7 +422,6 @@ class StreamSheet:
         # not written at all, a third of a large sheet's cells.
         self.ruled_by = ruled_by
         self._variants: dict[tuple, list] = {}
-        self._lines: dict[tuple[str, int], int] = {}
         for col, column in enumerate(self.columns):
             self.ws.set_column(col, col, column.width)
         self._plain = self.variant()
@@ -388,7 +464,7 @@ class StreamSheet:
         """Write one row; returns its 0-based index.  ``formats`` overrides the format of some columns."""
         ws, r = self.ws, self.row
         specs = variant or self._plain
-        lines = 1
+        wraps = []
         write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
         blanks = self.ruled_by is None
         for col, value in enumerate(values):
@@ -411,23 +487,18 @@ class StreamSheet:
                 if len(value) > EXCEL_TEXT_LIMIT:
                     value = value[:EXCEL_TEXT_LIMIT]
                 write_string(r, col, value, quoted if value[0] in _RISKY_FIRST and needs_quote_prefix(value) else fmt)
-                if kind == "wrap" and (2 * _CJK_SLACK * len(value) > width - 1 or "\n" in value):
-                    key = (value, col)
-                    count = self._lines.get(key)
-                    if count is None:
-                        count = line_count(value, width)
-                        if len(self._lines) < 50_000:       # repeated texts: rule titles, file names
-                            self._lines[key] = count
-                    if count > lines:
-                        lines = count
+                if kind == "wrap" and (CJK_UNITS * len(value) > width - _PADDING_UNITS or "\n" in value):
+                    wraps.append((value, width))
             elif kind == "money":
                 write_number(r, col, value / 100, fmt)
             elif kind == "date":
                 write_number(r, col, excel_serial(value), fmt)
             else:
                 write_number(r, col, value, fmt)
-        if lines > 1:
-            ws.set_row(r, row_height(lines))
+        if wraps:
+            lines = most_lines(wraps)
+            if lines > 1:
+                ws.set_row(r, row_height(lines))
         self.row += 1
         return r
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -24,12 +24,12 @@ FINDING_HEADERS = ("序号", "单位", "账套", "期间", "凭证号", "日期"
 REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
 
 FINDING_COLUMNS_XLSX = (
-    Column("序号", "number", 5), Column("单位", "wrap", 10), Column("账套", "text", 6.5),
-    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 15),
-    Column("科目", "wrap", 12), Column("金额", "money", 12), Column("风险等级", "text", 5),
-    Column("规则", "wrap", 12), Column("问题说明及依据", "wrap", 23),
-    Column("核实结论", "text", 10, review=True), Column("整改措施", "wrap", 26, review=True),
-    Column("责任人", "text", 10, review=True), Column("备注", "wrap", 8, review=True),
+    Column("序号", "number", 4), Column("单位", "wrap", 8), Column("账套", "text", 6.5),
+    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 11.5),
+    Column("科目", "wrap", 11), Column("金额", "money", 11), Column("风险等级", "text", 5),
+    Column("规则", "wrap", 10), Column("问题说明及依据", "wrap", 29),
+    Column("核实结论", "text", 9, review=True), Column("整改措施", "wrap", 25, review=True),
+    Column("责任人", "text", 9, review=True), Column("备注", "wrap", 5.5, review=True),
     # Screen only: outside the print area.
     Column("期间", "text", 9), Column("来源", "wrap", 40),
 )
@@ -116,7 +116,11 @@ def _message_with_basis(row: FindingRow) -> str:
 def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int], footer: str,
                    printed_at: str) -> None:
     """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher."""
-    sheet = StreamSheet(ws, formats, FINDING_COLUMNS_XLSX, ruled_by=0)
+    # 序号 as wide as the largest number needs: a number too wide for its column shows as ####.
+    digits = len(str(min(len(result.findings), common.ROW_BUDGET)))
+    columns = (replace(FINDING_COLUMNS_XLSX[0], width=max(FINDING_COLUMNS_XLSX[0].width, digits + 1)),
+               *FINDING_COLUMNS_XLSX[1:])
+    sheet = StreamSheet(ws, formats, columns, ruled_by=0)
     sheet.header()
     ws.freeze_panes(1, 0)
     budget = common.ROW_BUDGET - 1
