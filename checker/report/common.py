@@ -209,23 +209,10 @@ def line_count(text: str, width: float) -> int:
 
 
 def most_lines(cells: list[tuple[str, float]]) -> int:
-    """The lines of the tallest of a row's wrapped cells (text, width).  A cell is laid out only
-    when a bound says it might be taller than the tallest found so far."""
+    """The lines of the tallest of a row's wrapped cells (text, width)."""
     if len(cells) == 1:
         return line_count(*cells[0])
-    bounded = []
-    for text, width in cells:
-        usable = _usable(width)
-        fewest = sum(math.ceil(_units(part) / usable) for part in text.split("\n"))
-        bounded.append((fewest, text, width))
-    bounded.sort(key=lambda cell: -cell[0])
-    best = 0
-    for fewest, text, width in bounded:
-        # Greedy layout loses less than a line's worth to each break, so at most about twice the fewest lines.
-        if 2 * fewest + text.count("\n") + 1 <= best:
-            break
-        best = max(best, line_count(text, width))
-    return best
+    return max(line_count(text, width) for text, width in cells)
 
 
 def row_height(lines: int) -> float:
@@ -487,7 +474,8 @@ class StreamSheet:
                 if len(value) > EXCEL_TEXT_LIMIT:
                     value = value[:EXCEL_TEXT_LIMIT]
                 write_string(r, col, value, quoted if value[0] in _RISKY_FIRST and needs_quote_prefix(value) else fmt)
-                if kind == "wrap" and (CJK_UNITS * len(value) > width - _PADDING_UNITS or "\n" in value):
+                if kind == "wrap" and (CJK_UNITS * len(value) > width - _PADDING_UNITS or "\n" in value) and (
+                        "\n" in value or _units(value) > width - _PADDING_UNITS):
                     wraps.append((value, width))
             elif kind == "money":
                 write_number(r, col, value / 100, fmt)
@@ -559,7 +547,9 @@ class Grid:
         if measure and value not in (None, ""):
             shown = (f"{value / 100:,.2f}" if kind == "money" else f"{value:,}" if kind == "count"
                      else "yyyy-mm-dd" if kind == "date" else str(value))
-            self.widths[col] = max(self.widths.get(col, 0), display_width(shown) + 2)
+            # Measured as line_count lays text out, so that text the width was made for fits on one line.
+            units = max(map(_units, shown.split("\n"))) if "\n" in shown else _units(shown)
+            self.widths[col] = max(self.widths.get(col, 0), math.ceil(units + 1.5))
 
     def title(self, row: int, col: int, text: str, **extra) -> None:
         """Text that overflows into the empty cells to its right: not measured, no border."""
@@ -571,7 +561,8 @@ class Grid:
         for col, column in enumerate(columns):
             self.put(row, col, column.header, measure=False, header=True)
             self.caps[col] = max(self.caps.get(col, 0), column.width)
-            self.widths[col] = max(self.widths.get(col, 0), min(6, column.width))
+            # Wide enough for the heading in two lines where the table's width allows.
+            self.widths[col] = max(self.widths.get(col, 0), min(column.width, max(6, math.ceil(_units(column.header) / 2 + 1.5))))
         row += 1
         for i, values in enumerate(rows):
             extras = fills(i, values) if fills else {}

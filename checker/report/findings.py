@@ -1,8 +1,9 @@
 """问题清单: one row per finding with the reviewer's columns, and the same findings as CSV.
 
 Printed, the sheet is the working paper an inspection team writes on: the columns up to 备注 fit
-one A4 landscape width with 11-point text at about 83% (9 pt on paper) and 整改措施 over 4 cm
-wide; 期间 and 来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
+one A4 landscape width with 11-point text at 9 pt or more on paper, in Excel and in LibreOffice
+(whose columns come out about 6% wider for the same width), and 整改措施 over 4 cm wide; 期间 and
+来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
 The rule's basis is printed under the finding's message, where the reviewer reads it.
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
 
 FINDING_COLUMNS_XLSX = (
     Column("序号", "number", 4), Column("单位", "wrap", 8), Column("账套", "text", 6.5),
-    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 11.5),
+    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 11),
     Column("科目", "wrap", 11), Column("金额", "money", 11), Column("风险等级", "text", 5),
-    Column("规则", "wrap", 10), Column("问题说明及依据", "wrap", 29),
+    Column("规则", "wrap", 10), Column("问题说明及依据", "wrap", 28),
     Column("核实结论", "text", 9, review=True), Column("整改措施", "wrap", 25, review=True),
     Column("责任人", "text", 9, review=True), Column("备注", "wrap", 5.5, review=True),
     # Screen only: outside the print area.
@@ -118,7 +119,7 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
     """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher."""
     # 序号 as wide as the largest number needs: a number too wide for its column shows as ####.
     digits = len(str(min(len(result.findings), common.ROW_BUDGET)))
-    columns = (replace(FINDING_COLUMNS_XLSX[0], width=max(FINDING_COLUMNS_XLSX[0].width, digits + 1)),
+    columns = (replace(FINDING_COLUMNS_XLSX[0], width=max(FINDING_COLUMNS_XLSX[0].width, digits + 0.5)),
                *FINDING_COLUMNS_XLSX[1:])
     sheet = StreamSheet(ws, formats, columns, ruled_by=0)
     sheet.header()
