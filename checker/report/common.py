@@ -155,7 +155,7 @@ _WIDE_EXTRA = (CJK_UNITS - 1) / 2
 class _TokenUnits(dict):
     def __missing__(self, token: str) -> float:
         size = _units(token)
-        if len(self) < 200_000:
+        if len(self) < 50_000:
             self[token] = size
         return size
 
@@ -190,7 +190,7 @@ def _part_lines(part: str, usable: float) -> int:
     found = _PART_LINES.get(key)
     if found is None:
         found = 1 if _units(part) <= usable else _wrapped_lines(part, usable)
-        if len(_PART_LINES) < 100_000:      # repeated texts: rule bases, titles, accounts
+        if len(_PART_LINES) < 20_000:       # repeated texts: rule bases, titles, accounts
             _PART_LINES[key] = found
     return found
 
