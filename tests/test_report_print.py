@@ -164,3 +164,48 @@ def test_libreoffice_prints_the_findings_body_at_9_points(printed):
     assert box, "the 问题清单 heading row is on its first printed page"
     size = (float(box.group(2)) - float(box.group(1))) / 2
     assert size >= 9.0, f"LibreOffice prints 11-point text at {size:.2f} pt"
+
+
+# ---------------------------------------------------------------------------- row heights
+
+def _glyph_by_glyph(part: str, usable: float) -> int:
+    """The greedy layout the row heights assume, one glyph (or unbreakable word) at a time."""
+    from voucher_checker.report import common
+    tokens = re.findall(f"[{re.escape(common._OPENING)}]*(?:[!-~]+|[^ !-~])[{re.escape(common._CLOSING)}]*| +", part)
+    lines, used = 1, 0.0
+    for token in tokens:
+        size = common._units(token)
+        if token[0] == " ":
+            used += size
+            continue
+        if used + size > usable and used > 0:
+            lines, used = lines + 1, 0.0
+        while size > usable:
+            lines, size = lines + 1, size - usable
+        used += size
+    return lines
+
+
+@pytest.mark.parametrize("width", [5, 8, 10, 14, 25, 28, 40])
+def test_wrapped_lines_are_counted_as_laid_out_glyph_by_glyph(wb, width):
+    from voucher_checker.report.common import _usable, _wrapped_lines
+    texts = {c.value for title in ("问题清单", "凭证明细", "规则说明") for row in wb[title].iter_rows(min_row=2)
+             for c in row if isinstance(c.value, str)}
+    texts |= {"行政账列支工会支出 156.00 元（含“湖南工人报”），工会支出应在工会账中核算，不得由行政经费报销",
+              "购买 A4 打印纸 20 箱，金额 2,500.00 元"}
+    usable = _usable(width)
+    for text in texts:
+        for part in text.split("\n"):
+            assert _wrapped_lines(part, usable) == _glyph_by_glyph(part, usable), (part, width)
+
+
+def test_wrapped_rows_are_tall_enough_in_libreoffice_too(wb):
+    from voucher_checker.report.common import LINE_HEIGHT, line_count
+    assert LINE_HEIGHT >= 16, "Noto Sans CJK lines are 16 pt at 11 pt"
+    ws = wb["问题清单"]
+    header = [c.value for c in ws[1]]
+    col = header.index("问题说明及依据") + 1
+    width = _widths(ws, col)[-1]
+    for r in range(2, ws.max_row + 1):
+        text = ws.cell(row=r, column=col).value
+        assert (ws.row_dimensions[r].height or 15) >= LINE_HEIGHT * line_count(text, width), (r, text)

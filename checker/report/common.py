@@ -140,7 +140,10 @@ _PADDING_UNITS = 0.5
 # their neighbour, and a run of Latin letters and digits (a word, an amount) is never broken.
 _OPENING = "（《“‘「『【〔([{"
 _CLOSING = "，。、；：？！）》”’」』】〕,.;:?!)]}％%"
-_WRAP_TOKENS = re.compile(f"[{re.escape(_OPENING)}]*(?:[!-~]+|[^ !-~])[{re.escape(_CLOSING)}]*| +")
+_O, _C = re.escape(_OPENING), re.escape(_CLOSING)
+# A word (never broken), spaces, a run of glyphs (breakable between any two, its opening marks kept
+# with its first glyph and its closing marks with its last), or a mark on its own.
+_WRAP_PIECES = re.compile(f"([{_O}]*[!-~]+[{_C}]*)|( +)|([{_O}]*)([^ !-~{_O}{_C}]+)([{_C}]*)|(.)", re.S)
 
 
 def _units(text: str) -> float:
@@ -152,26 +155,13 @@ def _units(text: str) -> float:
 _WIDE_EXTRA = (CJK_UNITS - 1) / 2
 
 
-class _TokenUnits(dict):
-    def __missing__(self, token: str) -> float:
-        size = _units(token)
-        if len(self) < 50_000:
-            self[token] = size
-        return size
-
-
-_TOKEN_UNITS = _TokenUnits()
-
-
 def _wrapped_lines(part: str, usable: float) -> int:
-    """Lines of one paragraph laid out greedily, token by token, as Excel and LibreOffice do."""
+    """Lines of one paragraph laid out greedily, as Excel and LibreOffice do; a run of glyphs is
+    placed by arithmetic, not glyph by glyph."""
     lines, used = 1, 0.0
-    sizes = _TOKEN_UNITS
-    for token in _WRAP_TOKENS.findall(part):
-        size = sizes[token]
-        if token[0] == " ":
-            used += size          # spaces at the end of a line take no room on the next
-            continue
+
+    def place(size: float) -> None:
+        nonlocal lines, used
         if used + size > usable and used > 0:
             lines += 1
             used = 0.0
@@ -179,6 +169,34 @@ def _wrapped_lines(part: str, usable: float) -> int:
             lines += 1
             size -= usable
         used += size
+
+    for word, spaces, opening, glyphs, closing, mark in _WRAP_PIECES.findall(part):
+        if word or mark:
+            place(_units(word or mark))
+        elif spaces:
+            used += len(spaces)   # spaces at the end of a line take no room on the next
+        else:
+            each = _units(glyphs) / len(glyphs)
+            before = _units(opening) if opening else 0.0
+            after = _units(closing) if closing else 0.0
+            if len(glyphs) == 1:
+                place(before + each + after)
+                continue
+            place(before + each)
+            middle = len(glyphs) - 2
+            if middle and each <= usable:
+                room = max(0, int((usable - used + 1e-9) // each))
+                if middle <= room:
+                    used += middle * each
+                else:
+                    per_line = int((usable + 1e-9) // each)
+                    full, rest = divmod(middle - room, per_line)
+                    lines += full + (1 if rest else 0)
+                    used = (rest or per_line) * each
+            else:
+                for _ in range(middle):
+                    place(each)
+            place(each + after)
     return lines
 
 
