@@ -358,22 +358,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_results(results: list[dict], repeat: int) -> None:
+    """Write this run's cases into report-bench.json and .md, keeping the other cases of earlier runs."""
     RESULTS.mkdir(exist_ok=True)
     info = machine()
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    (RESULTS / "report-bench.json").write_text(json.dumps({"when": stamp, "machine": info, "repeat": repeat,
-                                                           "cases": results}, ensure_ascii=False, indent=1),
-                                               encoding="utf-8")
-    lines = [f"# The report alone (`python bench/report_bench.py`), median of {repeat}", "",
-             f"{stamp}; {info['cores']} cores, {info['platform']}; Python {info['python']}, pandas {info['pandas']}, "
-             f"xlsxwriter {info['xlsxwriter']}.", "",
-             "| case | findings | detail lines | cells written | report s (CPU s) | peak MB (held before) "
+    for row in results:
+        row.update(when=stamp, repeat=repeat)
+    target = RESULTS / "report-bench.json"
+    kept = []
+    if target.exists():
+        try:
+            kept = json.loads(target.read_text(encoding="utf-8")).get("cases", [])
+        except ValueError:
+            kept = []
+    fresh = {r["case"] for r in results}
+    order = {name: i for i, name in enumerate(CASES)}
+    results = sorted([r for r in kept if r.get("case") not in fresh] + results,
+                     key=lambda r: (order.get(r["case"], len(order)), r["case"]))
+    target.write_text(json.dumps({"machine": info, "cases": results}, ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = ["# The report alone (`python bench/report_bench.py`)", "",
+             f"{info['cores']} cores, {info['platform']}; Python {info['python']}, pandas {info['pandas']}, "
+             f"xlsxwriter {info['xlsxwriter']}. Each case: the median of its runs (`repeat`), run at `when`.", "",
+             "| case | when (runs) | findings | detail lines | cells written | report s (CPU s) | peak MB (held before) "
              "| µs per finding | µs per cell (CPU) | xlsxwriter alone, µs per cell (CPU): write() per cell; write_row "
              "| report ÷ xlsxwriter, CPU |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         b = r["bare"]
-        lines.append(f"| {r['case']} | {r['findings']:,} | {r['detail_lines']:,} | {r['cells']:,} "
+        lines.append(f"| {r['case']} | {r.get('when', '?')} ({r.get('repeat', '?')}) | {r['findings']:,} | {r['detail_lines']:,} | {r['cells']:,} "
                      f"| {r['seconds']:.2f} ({r['cpu_seconds']:.2f}) | {r['peak_mb']:,.0f} ({r['held_before_mb']:,.0f}) "
                      f"| {r['us_per_finding']:.0f} | {r['us_per_cell']:.2f} ({r['cpu_us_per_cell']:.2f}) "
                      f"| {b['us_per_cell']:.2f} ({b['cpu_us_per_cell']:.2f}); {b['write_row_us_per_cell']:.2f} "
