@@ -155,6 +155,7 @@ def _units(text: str) -> float:
 
 
 _WIDE_EXTRA = (CJK_UNITS - 1) / 2
+_WIDEST = 1 + 3 * _WIDE_EXTRA        # the most _units counts for one character (four UTF-8 bytes)
 
 
 def _wrapped_lines(part: str, usable: float) -> int:
@@ -223,7 +224,7 @@ def line_count(text: str, width: float) -> int:
     """Lines a wrapped cell of ``width`` characters needs for ``text`` in Excel (in LibreOffice the
     same text needs the same or fewer: its columns are a little wider for the same width)."""
     usable = _usable(width)
-    if CJK_UNITS * len(text) <= usable and "\n" not in text:      # fits on one line however wide
+    if _WIDEST * len(text) <= usable and "\n" not in text:      # fits on one line however wide
         return 1
     return sum(_part_lines(part, usable) for part in text.split("\n"))
 
@@ -494,7 +495,7 @@ class StreamSheet:
                 if len(value) > EXCEL_TEXT_LIMIT:
                     value = value[:EXCEL_TEXT_LIMIT]
                 write_string(r, col, value, quoted if value[0] in _RISKY_FIRST and needs_quote_prefix(value) else fmt)
-                if kind == "wrap" and (CJK_UNITS * len(value) > width - _PADDING_UNITS or "\n" in value) and (
+                if kind == "wrap" and (_WIDEST * len(value) > width - _PADDING_UNITS or "\n" in value) and (
                         "\n" in value or _units(value) > width - _PADDING_UNITS):
                     wraps.append((value, width))
             elif kind == "money":
