@@ -179,7 +179,8 @@ def _wrapped_lines(part: str, usable: float) -> int:
         elif spaces:
             used += len(spaces) / 2   # spaces at the end of a line take no room on the next
         else:
-            each = _units(glyphs) / len(glyphs)
+            # A run holds no ASCII, so none of the narrow marks _units looks for.
+            each = 1 + (len(glyphs.encode("utf-8", "surrogatepass")) / len(glyphs) - 1) * _WIDE_EXTRA
             before = _units(opening) if opening else 0.0
             after = _units(closing) if closing else 0.0
             if len(glyphs) == 1:
@@ -495,8 +496,7 @@ class StreamSheet:
                 if len(value) > EXCEL_TEXT_LIMIT:
                     value = value[:EXCEL_TEXT_LIMIT]
                 write_string(r, col, value, quoted if value[0] in _RISKY_FIRST and needs_quote_prefix(value) else fmt)
-                if kind == "wrap" and (_WIDEST * len(value) > width - _PADDING_UNITS or "\n" in value) and (
-                        "\n" in value or _units(value) > width - _PADDING_UNITS):
+                if kind == "wrap" and (_WIDEST * len(value) > width - _PADDING_UNITS or "\n" in value):
                     wraps.append((value, width))
             elif kind == "money":
                 write_number(r, col, value / 100, fmt)
