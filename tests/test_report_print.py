@@ -3,6 +3,7 @@ they give in Excel and in LibreOffice, and, where LibreOffice is installed, the 
 report printed to PDF."""
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
 import shutil
@@ -128,7 +129,7 @@ def _calibri_metrics() -> bool:
 
 needs_libreoffice = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None
-    or (shutil.which("pdfinfo") is None and __import__("importlib").util.find_spec("pypdf") is None),
+    or (shutil.which("pdfinfo") is None and importlib.util.find_spec("pypdf") is None),
     reason="needs LibreOffice (soffice) and poppler-utils (pdftotext, pdfinfo) or pypdf")
 
 
