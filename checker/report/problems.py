@@ -12,9 +12,10 @@ from . import common
 
 ERROR_KIND_LABELS = {"error": "错误", "warning": "提示"}
 PROBLEM_COLUMNS = (
-    Column("类别", "text", 9), Column("文件", "wrap", 30), Column("工作表", "wrap", 14),
-    Column("行号", "wrap", 30), Column("列", "wrap", 12), Column("数量", "count", 7),
-    Column("说明", "wrap", 40), Column("原文（示例）", "wrap", 24),
+    # 文件 and 工作表 wide enough for a community's folder and file name on one line, as most are.
+    Column("类别", "text", 9), Column("文件", "wrap", 36), Column("工作表", "wrap", 16),
+    Column("行号", "wrap", 26), Column("列", "wrap", 9), Column("数量", "count", 7),
+    Column("说明", "wrap", 34), Column("原文（示例）", "wrap", 24),
 )
 _ROWS_COLUMN = 3
 
