@@ -805,3 +805,17 @@ def test_summary_ranks_units_by_risk_score_with_their_highest_vouchers(wb):
     assert header[:4] == ["名次", "单位", "风险最高的凭证（风险分：所触发的规则及权重）", "风险分"]
     assert first[0] == 1 and first[1]
     assert "分：" in first[2] and float(first[3]) > 0
+
+
+def test_a_rule_that_ran_in_part_says_why_once_per_file(tmp_path):
+    from voucher_checker.model import RuleGap
+    gaps = [RuleGap("holiday-posting", ADMIN_FILE, sheet, (), "2090 年不在节假日日历范围内：只按周六、周日检查")
+            for sheet in ("1月", "2月")]
+    scan = _scan(rule_gaps=gaps)
+    write_report(scan, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    rows = [r for r in wb["数据问题"].iter_rows(values_only=True) if r[0] == "规则部分运行"]
+    assert len(rows) == 1 and rows[0][1] == ADMIN_FILE and rows[0][2] == "1月、2月"
+    assert "只按周六、周日检查" in rows[0][6]
+    header, listed = _summary_table(wb["汇总"], "规则未运行或只部分运行")
+    assert [r[4] for r in listed] == ["2090 年不在节假日日历范围内：只按周六、周日检查"] * 2
