@@ -28,7 +28,7 @@ from voucher_checker.schema import voucher_lines
 __all__ = ["on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "without_names", "STANDARD_ACCOUNT_NAMES",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
-           "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays",
+           "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays", "cash_days_of", "NEEDY_WORDS", "EVERYONE_WORDS",
            "NO_DAY", "day_numbers", "day_text", "unit_codes", "PAYEE_SUFFIXES", "payee_in_summary", "counterparties",
            "PLACEHOLDER_COUNTERPARTIES", "is_placeholder_counterparty", "Payments", "payment_partners"]
 
@@ -393,6 +393,18 @@ def book_label(book: pd.Series) -> pd.Series:
 _NO_DATE = np.iinfo("int64").max
 
 
+# Relief to those in need is given by an approved list; a word of "everyone" makes it a handout.
+NEEDY_WORDS = ["困难", "低保", "五保", "特困", "孤寡", "残疾", "留守", "贫困", "救助", "受灾", "灾民", "空巢", "高龄", "老党员"]
+EVERYONE_WORDS = ["全体", "每人", "人手", "全员", "所有"]
+
+
+def cash_days_of(ledger: pd.DataFrame, options: dict) -> "CashDays":
+    """The ledger's cash days with the opening the cash rules' options give (``opening_cash_yuan``,
+    ``unknown_opening_max_yuan``)."""
+    opening = fen(options["opening_cash_yuan"]) if is_set(options.get("opening_cash_yuan")) else None
+    return CashDays(ledger, opening, fen(options["unknown_opening_max_yuan"]))
+
+
 class CashDays:
     """Cash on hand (库存现金) day by day, per unit: what came in and went out each day and the
     balance at the day's end where it can be known.  Shared by the cash-balance rules.
@@ -418,6 +430,7 @@ class CashDays:
     ``written`` for the days whose balance a journal's 余额 gives."""
 
     def __init__(self, ledger: pd.DataFrame, opening_fen: int | None, unknown_opening_fen: int):
+        self.opening_fen, self.unknown_opening_fen = opening_fen, unknown_opening_fen
         is_cash = (ledger["account_class"] == "cash").to_numpy(dtype=bool)
         is_bank = (ledger["account_class"] == "bank").to_numpy(dtype=bool)
         kept = np.flatnonzero(is_cash | is_bank)

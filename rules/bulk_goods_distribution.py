@@ -69,7 +69,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Count, Severity, Words, Yuan
 
-from ._common import (STANDARD_ACCOUNT_NAMES, chinese_number, fen, findings, joined_keywords, keyword_regex, line_text,
+from ._common import (EVERYONE_WORDS, NEEDY_WORDS, STANDARD_ACCOUNT_NAMES, chinese_number, fen, findings, joined_keywords, keyword_regex, line_text,
                       voucher_keys, without_names, yuan)
 
 ID = "bulk-goods-distribution"
@@ -105,11 +105,10 @@ OPTIONS = {
                                "活动室", "活动中心", "桌椅", "椅子", "凳", "党旗", "国旗", "党徽", "奖状", "证书", "灭火器", "安全帽", "水泥", "树苗", "苗木"],
         help="办公自用、公共事务用品（办公耗材、设备、防疫、宣传资料等），含这些词的不报告。"
              "来源：巡察整改措施“建立完善办公用品购置和领用制度”。"),
-    "needy_keywords": Words(["困难", "低保", "五保", "特困", "孤寡", "残疾", "留守", "贫困", "救助", "受灾", "灾民", "空巢",
-                             "高龄", "老党员"],
+    "needy_keywords": Words(NEEDY_WORDS,
         help="对特定困难群体的慰问救助，一般经审批名单发放，不报告（除非同时含 everyone_keywords）。"
              "来源：民政救助及党内关怀帮扶规定。"),
-    "everyone_keywords": Words(["全体", "每人", "人手", "全员", "所有"], help="表示人人有份的词，出现时即使含 needy_keywords 也报告。来源：本工具约定。"),
+    "everyone_keywords": Words(EVERYONE_WORDS, help="表示人人有份的词，出现时即使含 needy_keywords 也报告。来源：本工具约定。"),
     "goods_classes": AccountClasses(["expense", "asset", "other"],
         help="检查哪些科目类别的借方：expense 费用支出，asset 资产（库存物资），other 未识别科目。来源：本工具约定。"),
     "quantity_only_severity": Severity("medium", help="只有大批数量、没有节日或发放字样时的风险等级。来源：本工具约定。"),

@@ -66,7 +66,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Yuan
 
-from ._common import CashDays, fen, findings, is_set, voucher_keys, yuan
+from ._common import CashDays, cash_days_of, fen, findings, voucher_keys, yuan
 
 ID = "cash-takings-paid-out"
 TITLE = "坐支现金"
@@ -88,9 +88,7 @@ OPTIONS = {
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    opening = fen(options["opening_cash_yuan"]) if is_set(options.get("opening_cash_yuan")) else None
-    ceiling = fen(options["unknown_opening_max_yuan"])
-    days = CashDays(ledger, opening, ceiling)
+    days = cash_days_of(ledger, options)
     # Cash on hand before the takings (NaN: unknown); a red balance held nothing to pay with.
     available = np.maximum(days.start, 0) + days.withdrawn
     short = days.payments - available
@@ -113,7 +111,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     withdrawn_text = pd.Series(np.where(withdrawn > 0, "，另有当日提现 " + yuan(withdrawn) + " 元", ""), dtype=object)
     how = pd.Series(np.where(days.written[at], "据现金日记账余额，收款前库存现金 ",
                              np.where(days.known[at], "收款前库存现金 ",
-                                      "期初库存现金未知，按期初最多 " + yuan(pd.Series([ceiling])).iloc[0]
+                                      "期初库存现金未知，按期初最多 " + yuan(pd.Series([days.unknown_opening_fen])).iloc[0]
                                       + " 元推算，收款前库存现金至多 ")), dtype=object)
     message = (date + " 收取现金 " + yuan(days.takings[at]) + " 元（收款凭证 " + receipt_name + "）、支付现金 "
                + yuan(days.payments[at]) + " 元；" + how + before + withdrawn_text + "，不足支付，" + yuan(amount) + " 元付自当日现金收入，未先送存银行（坐支）")

@@ -68,7 +68,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Flag, Severity, Words, Yuan
 
-from ._common import (STANDARD_ACCOUNT_NAMES, fen, findings, joined_keywords, keyword_regex, line_text, voucher_keys,
+from ._common import (EVERYONE_WORDS, NEEDY_WORDS, STANDARD_ACCOUNT_NAMES, fen, findings, joined_keywords, keyword_regex, line_text, voucher_keys,
                       without_names, yuan)
 
 ID = "hospitality-and-gifts"
@@ -102,11 +102,10 @@ OPTIONS = {
     "reception_severity": Severity("low", help="公务接待支出的风险等级。来源：本工具约定，默认 low 供核对接待清单。"),
     "union_festival_allowed": Flag(True,
         help="为 true 时工会账中的节日食品（会员节日慰问品）不报告。来源：《基层工会经费收支管理办法》允许向会员发放节日慰问品。"),
-    "needy_keywords": Words(["困难", "低保", "五保", "特困", "孤寡", "残疾", "留守", "贫困", "救助", "受灾", "灾民", "空巢",
-                             "高龄", "老党员"],
+    "needy_keywords": Words(NEEDY_WORDS,
         help="对特定困难群体的慰问救助，一般经审批名单发放，不报告（除非同时含 everyone_keywords）。"
              "来源：民政救助及党内关怀帮扶规定。"),
-    "everyone_keywords": Words(["全体", "每人", "人手", "全员", "所有"], help="表示人人有份的词，出现时即使含 needy_keywords 也报告。来源：本工具约定。"),
+    "everyone_keywords": Words(EVERYONE_WORDS, help="表示人人有份的词，出现时即使含 needy_keywords 也报告。来源：本工具约定。"),
     "goods_classes": AccountClasses(["expense", "asset", "other"],
         help="检查哪些科目类别的借方：expense 费用支出，asset 资产，other 未识别科目。来源：本工具约定。"),
     "standard_account_names": Words(list(STANDARD_ACCOUNT_NAMES),

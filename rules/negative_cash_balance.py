@@ -64,7 +64,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Yuan
 
-from ._common import CashDays, fen, findings, is_set, voucher_keys, yuan
+from ._common import CashDays, cash_days_of, findings, voucher_keys, yuan
 
 ID = "negative-cash-balance"
 TITLE = "库存现金出现负数"
@@ -85,9 +85,7 @@ OPTIONS = {
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    opening = fen(options["opening_cash_yuan"]) if is_set(options.get("opening_cash_yuan")) else None
-    ceiling = fen(options["unknown_opening_max_yuan"])
-    days = CashDays(ledger, opening, ceiling)
+    days = cash_days_of(ledger, options)
     negative = days.end < 0                       # NaN (balance unknown) compares False
     if not negative.any():
         return no_findings()
@@ -113,9 +111,9 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     written, known = days.written[at], days.known[at]
     message = pd.Series(np.where(
         written, "现金日记账余额栏：" + date + " 日终库存现金余额为 " + balance + " 元（红字）",
-        np.where(known, "按期初库存现金 " + yuan(pd.Series([opening or 0])).iloc[0] + " 元推算，" + date
+        np.where(known, "按期初库存现金 " + yuan(pd.Series([days.opening_fen or 0])).iloc[0] + " 元推算，" + date
                  + " 日终库存现金余额为 " + balance + " 元",
-                 "期初库存现金未知：即使期初有 " + yuan(pd.Series([ceiling])).iloc[0] + " 元，" + date
+                 "期初库存现金未知：即使期初有 " + yuan(pd.Series([days.unknown_opening_fen])).iloc[0] + " 元，" + date
                  + " 日终库存现金余额仍为 " + balance + " 元")), dtype=object)
     runs = length[run[at]]
     longer = runs > 1
