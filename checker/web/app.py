@@ -41,8 +41,10 @@ class Settings:
     hosts: frozenset[str] = field(default_factory=frozenset)   # set once the port is known
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+def size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
 
 
 def _error(message: str, status: int = 400):
@@ -88,10 +90,12 @@ def create_app(settings: Settings) -> Flask:
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
         size = request.content_length
-        said = f"共 {_megabytes(size)} MB，" if size else ""
-        return _error(f"上传被拒绝：文件{said}超过上限（最多 {settings.max_files} 个文件、共 "
-                      f"{_megabytes(settings.max_upload_bytes)} MB）。请分批上传，或用 voucher-check serve "
-                      "--max-upload-mb / --max-files 调大上限。", 413)
+        if size and size > settings.max_upload_bytes:
+            return _error(f"上传被拒绝：所选文件共 {size_text(size)}，超过一次上传的上限 "
+                          f"{size_text(settings.max_upload_bytes)}。请分批上传，或用 voucher-check serve "
+                          "--max-upload-mb 调大上限。", 413)
+        return _error(f"上传被拒绝：文件太多，一次最多上传 {settings.max_files} 个文件。请分批上传，"
+                      "或用 voucher-check serve --max-files 调大上限。", 413)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -30,6 +30,7 @@ class Job:
     message: str = ""                 # the failure, in Chinese
     result: object = None             # ScanResult
     findings: pd.DataFrame | None = None    # result.findings with the page's columns
+    future: object = None             # the scan's concurrent.futures.Future
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def status(self) -> dict:
@@ -59,7 +60,7 @@ class Runner:
     def submit(self, job: Job) -> None:
         with self.lock:
             self.known[job.id] = job
-        self.pool.submit(self._run, job)
+        job.future = self.pool.submit(self._run, job)
 
     def get(self, job_id: str) -> Job | None:
         with self.lock:

@@ -15,8 +15,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function megabytes(bytes) {
-  return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
+function sizeText(bytes) {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "") + " MB";
 }
 
 async function api(path, options = {}) {
@@ -51,7 +52,7 @@ function choose(entries) {
   state.skipped = entries.filter((e) => !isLedger(e.path)).map((e) => e.path);
   const size = state.files.reduce((sum, e) => sum + e.file.size, 0);
   let text = state.files.length
-    ? `已选 ${state.files.length} 个账簿文件，共 ${megabytes(size)} MB。`
+    ? `已选 ${state.files.length} 个账簿文件，共 ${sizeText(size)}。`
     : "所选内容中没有账簿文件（.xlsx .xlsm .xls .ods .csv）。";
   if (state.skipped.length) text += ` 另有 ${state.skipped.length} 个不是账簿的文件不上传（如 ${state.skipped.slice(0, 3).join("、")}）。`;
   $("picked").textContent = text;
@@ -133,8 +134,8 @@ function startScan() {
   const limits = state.settings;
   const size = state.files.reduce((sum, e) => sum + e.file.size, 0);
   if (state.files.length > limits.max_files || size > limits.max_upload_bytes) {
-    show("upload-error", `上传被拒绝：一次最多 ${limits.max_files} 个文件、共 ${megabytes(limits.max_upload_bytes)} MB，` +
-      `所选为 ${state.files.length} 个文件、${megabytes(size)} MB。请分批上传，或用 voucher-check serve --max-upload-mb / --max-files 调大上限。`);
+    show("upload-error", `上传被拒绝：一次最多上传 ${limits.max_files} 个文件、共 ${sizeText(limits.max_upload_bytes)}，` +
+      `所选为 ${state.files.length} 个文件、共 ${sizeText(size)}。请分批上传，或用 voucher-check serve --max-upload-mb / --max-files 调大上限。`);
     return;
   }
   show("upload-error", "");
@@ -320,7 +321,7 @@ function buildDetail(cell, f, verdictCell) {
 async function init() {
   state.settings = await api("/api/settings");
   setPolicy(state.settings.policy, state.settings.policy_is_default);
-  $("limits").textContent = `一次最多 ${state.settings.max_files} 个文件、共 ${megabytes(state.settings.max_upload_bytes)} MB。`;
+  $("limits").textContent = `一次最多 ${state.settings.max_files} 个文件、共 ${sizeText(state.settings.max_upload_bytes)}。`;
   $("pick-files").addEventListener("change", (e) => fromInput(e.target));
   $("pick-folder").addEventListener("change", (e) => fromInput(e.target));
   $("pick-policy").addEventListener("change", (e) => uploadPolicy(e.target));
