@@ -160,7 +160,10 @@ DEFAULT_REPORT = Path("reports") / "凭证检查报告.xlsx"
 @click.option("--top", "top", type=WholeNumber(0), default=10, show_default=True, metavar="N",
               help="屏幕上显示风险分最高的前 N 个单位（0 为不显示）。")
 @click.option("--no-report", is_flag=True, help="不写 Excel 报告。")
-def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, groups, top, no_report):
+@click.option("--db", metavar="记录库.db",
+              help="整改记录库（见 review import）：带入已导入的核实结论，标出新发现、已整改（复查未再出现）、"
+                   "整改后仍存在，核实为不属实的问题另列一表；本次检查记入库中。")
+def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, only, skip, groups, top, no_report, db):
     """检查账簿，写出例外事项报告。
 
     “路径”可以是账簿文件（.xlsx .xlsm .xls .ods .csv），也可以是文件夹（逐层查找其中的账簿）；可写多个。"""
@@ -173,6 +176,8 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         policy = _load(config)
         periods = _periods(period_text)
         outputs = _planned_outputs(report_path, json_path, csv_path, no_report)
+        if db is not None:
+            _check_store(db)
         # Reading starts now, on threads, while pandas, the rules and the report writer load.
         inputs = collect_inputs(paths)
         opener = Opener(inputs[0], policy.reading, jobs)
@@ -210,6 +215,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         _echo(empty_period[0], err=True)
         sys.exit(ExitCode.INPUT_UNREADABLE if result.exit_code == ExitCode.INPUT_UNREADABLE else ExitCode.USAGE)
 
+    review = _reconcile(db, result) if db is not None else None
     written = []
     try:
         # Machine-readable results first: they are cheap and hold everything even if the
@@ -225,7 +231,10 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
                 write_findings_csv(result, output.path)
             else:
                 from .report import write_report
-                write_report(result, output.path)
+                if review is None:
+                    write_report(result, output.path)
+                else:
+                    write_report(result, output.path, review=review)
             written.append((output.label, str(output.path)))
     except OSError as exc:
         print_summary(result, written, err=to_stderr)
@@ -235,12 +244,37 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         print_summary(result, written, err=to_stderr)     # what was found is shown before the failure
         raise
     print_summary(result, written, err=to_stderr, top=top)
+    if review is not None:
+        counts = review.counts()
+        _echo(f"复查（整改记录库 {db}，第 {review.run} 次检查）：" + "，".join(
+            f"{name} {count} 条" for name, count in counts.items()) + "。", err=to_stderr)
     for output in outputs:
         if output.note:
             _echo(output.note, err=to_stderr)
     if empty_period is not None:
         _echo(empty_period[0], err=to_stderr)
     sys.exit(result.exit_code)
+
+
+def _check_store(db: str) -> None:
+    """Refuse a store that cannot be used before anything is read."""
+    from .review.store import StoreError, open_store
+    try:
+        with open_store(db):
+            pass
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def _reconcile(db: str, result):
+    from .review.rescan import reconcile
+    from .review.store import StoreError, open_store
+    try:
+        with open_store(db) as store:
+            return reconcile(store, result)
+    except StoreError as exc:
+        _echo(f"错误：{exc}", err=True)
+        sys.exit(ExitCode.TOOL_FAILED)
 
 
 def _period_note(result) -> tuple[str, bool] | None:
@@ -432,12 +466,113 @@ def init_config(path, force):
     _echo(f"已写出策略文件：{target.path}")
 
 
+def _store_path(db: str | None) -> Path:
+    from .review.store import default_store_path
+    return Path(db) if db else default_store_path()
+
+
+def _who(given: str | None, reports) -> str:
+    """Who concluded: --by, else whoever last saved the report in Excel/WPS, else the login name."""
+    if given and given.strip():
+        return given.strip()
+    for report in reports:
+        if report.modified_by:
+            return report.modified_by
+    import getpass
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
+_DB_HELP = "整改记录库文件（默认 reports/voucher-check.db，或环境变量 VOUCHER_CHECK_DB 指定的文件）。"
+
+
+@main.group(cls=ChineseGroup, invoke_without_command=True)
+@click.pass_context
+def review(ctx: click.Context):
+    """核实结论：把填写好的检查报告导入整改记录库。"""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+_IMPORT_EXIT_CODES = ("\b\n退出码：\n  0  导入完成\n  2  有无法对应的行（已列出原因；其余照常导入）\n"
+                      "  4  报告或整改记录库无法使用，没有导入任何内容")
+
+
+@review.command(name="import", epilog=_IMPORT_EXIT_CODES)
+@click.argument("reports", nargs=-1, required=True, metavar="报告.xlsx...")
+@click.option("--db", metavar="记录库.db", help=_DB_HELP)
+@click.option("--by", "concluded_by", metavar="姓名", help="核实人姓名（默认为最后保存报告的人，或当前登录用户）。")
+def review_import(reports, db, concluded_by):
+    """读取报告“问题清单”中填写的核实结论、整改措施、责任人（以及整改时限、整改情况），存入整改记录库。
+
+    按每行的识别码对应问题，因此在 Excel、WPS 或 LibreOffice 中排序、筛选或插入行都不影响导入。空白单元格不会清除库中已有的内容；同一报告导入两次，第二次不做任何修改。"""
+    from .review.importer import import_reports
+    from .review.store import StoreError, open_store
+    from .review.workbook import NotOurReport, read_report
+    contents = []
+    for report in reports:
+        try:
+            contents.append(read_report(report))
+        except NotOurReport as exc:
+            raise UsageProblem(f"{exc} 没有导入任何内容。") from None
+    path = _store_path(db)
+    try:
+        with open_store(path) as store:
+            summary = import_reports(store, contents, _who(concluded_by, contents))
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from None
+    for note in summary.notes:
+        _echo(f"提示：{note}")
+    _echo(f"导入结论 {summary.taken} 条，与记录库相同未变 {summary.unchanged} 条，未填写 {summary.blank} 条，"
+          f"无法对应 {len(summary.unmatched)} 行。")
+    for row in summary.unmatched[:50]:
+        _echo(f"  {row.where()}：{row.reason}")
+    if len(summary.unmatched) > 50:
+        _echo(f"  ……另有 {len(summary.unmatched) - 50} 行")
+    _echo(f"整改记录库：{path}")
+    sys.exit(ExitCode.INPUT_UNREADABLE if summary.unmatched else ExitCode.NOTHING_FOUND)
+
+
+DEFAULT_PROGRESS = Path("reports") / "整改进展.xlsx"
+
+
+@main.command()
+@click.option("--db", metavar="记录库.db", help=_DB_HELP)
+@click.option("-o", "--output", "output_path", metavar="整改进展.xlsx",
+              help="整改进展工作簿的文件名（默认 reports/整改进展.xlsx）。")
+def progress(db, output_path):
+    """写出整改进展工作簿：各单位历次检查的问题数、属实、不属实、已整改、未整改、整改后仍存在（附图表），以及整改台账。"""
+    import datetime as dt
+    from .review.progress import write_progress
+    from .review.store import StoreError, open_store
+    try:
+        target = planned(output_path or str(DEFAULT_PROGRESS), "整改进展工作簿", "-o", ".xlsx")
+    except OutputPathError as exc:
+        raise UsageProblem(str(exc)) from None
+    path = _store_path(db)
+    printed_at = "生成于 " + dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    try:
+        with open_store(path, create=False) as store:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+            lines, entries = write_progress(store, target.path, printed_at)
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from None
+    except OSError as exc:
+        _echo(write_failure(exc, target.path, target.label), err=True)
+        sys.exit(ExitCode.TOOL_FAILED)
+    if target.note:
+        _echo(target.note)
+    _echo(f"整改进展 {lines} 行，整改台账 {entries} 条：{target.path}")
+
+
 @main.command()
 @click.option("--port", type=WholeNumber(0), default=8765, metavar="N",
               help="端口号（默认 8765）；被占用时自动换一个空闲端口（写 0 总是自动选择）。")
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器（自己在浏览器中打开显示的地址）。")
 @click.option("--config", metavar="策略.toml", help="默认使用的策略文件（页面上也可另选）。")
-@click.option("--db", metavar="文件.db", help="保存核实结论的整改记录库（默认 reports/voucher-check.db，"
+@click.option("--db", metavar="记录库.db", help="保存核实结论的整改记录库，与 review import 共用（默认 reports/voucher-check.db，"
               "或环境变量 VOUCHER_CHECK_DB 指定的文件）。")
 @click.option("--max-upload-mb", type=WholeNumber(1), default=200, metavar="MB",
               help="一次上传的文件总大小上限（MB，默认 200）。")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .fields import fields_satisfy
+from .identity import finding_identities
 from .model import RuleGap, SheetInfo
 from .policy import Policy
 from .registry import Rule
@@ -24,7 +25,7 @@ RULE_RESULT_COLUMNS = ("voucher_key", "line_id", "amount_fen", "message")
 FINDING_COLUMNS = (
     "rule", "title", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher",
     "voucher_word", "voucher_no", "voucher_key", "date", "amount_fen", "message", "summary",
-    "account", "basis", "line_id",
+    "account", "basis", "line_id", "finding_id",
 )
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -188,4 +189,5 @@ def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], 
     found["_severity_order"] = found["severity"].map(SEVERITY_ORDER)
     found = found.sort_values(["entity", "book", "period", "voucher_word", "voucher_no",
                                "_severity_order", "rule", "line_id"], kind="stable")
+    found["finding_id"] = finding_identities(found, ledger)
     return found[list(FINDING_COLUMNS)].reset_index(drop=True), gaps

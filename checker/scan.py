@@ -79,12 +79,13 @@ def result_to_json(result: ScanResult) -> dict:
     "run"; each finding also carries its voucher's "score" (README "JSON output")."""
     # Column by column to Python lists: itertuples makes a Python object per Arrow cell, slowly.
     columns = ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "voucher_no",
-               "date", "amount_fen", "message")
+               "date", "amount_fen", "message", "finding_id")
     findings = [
         {"rule": rule, "severity": severity, "entity": entity, "book": book, "file": file, "sheet": sheet,
          "rows": [int(r) for r in rows], "period": period, "voucher": voucher, "voucher_number": int(number),
-         "date": _date_text(date), "amount": int(fen) / 100, "message": message, "score": float(score)}
-        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, score
+         "date": _date_text(date), "amount": int(fen) / 100, "message": message, "score": float(score),
+         "id": finding_id}
+        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id, score
         in zip(*(result.findings[column].tolist() for column in columns), _finding_scores(result))
     ]
     return {

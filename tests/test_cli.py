@@ -51,7 +51,7 @@ def test_exit_code_1_with_findings_and_json_contract(tmp_path):
                               "lines": 2, "skipped": 0, "periods": ["2021-03"]}]
     finding = next(f for f in data["findings"] if f["rule"] == "petty-cash-over-limit")
     assert set(finding) == {"rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher",
-                            "voucher_number", "date", "amount", "message", "score"}
+                            "voucher_number", "date", "amount", "message", "score", "id"}
     assert (finding["voucher"], finding["voucher_number"], finding["rows"], finding["amount"]) == ("记-1", 1, [3, 4], 2500.0)
     assert finding["date"] == "2021-03-06"
     scores = data["scores"]

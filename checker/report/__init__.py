@@ -16,14 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from ..model import ScanResult
-from .common import (DETAIL, FINDINGS, PROBLEMS, REPORT_TITLE, RULES, SUMMARY, Formats, header_footer_text,
-                     inert_text, rows_label)
+from .common import (DETAIL, FINDINGS, PROBLEMS, REPORT_FORMAT, REPORT_FORMAT_PROPERTY, REPORT_TITLE, RULES,
+                     SUMMARY, Formats, header_footer_text, inert_text, rows_label)
 from .detail import write_detail
 from .findings import FINDING_HEADERS, REVIEW_HEADERS, finding_rows, write_findings, write_findings_csv
 from .problems import write_problems
@@ -66,9 +67,18 @@ def _gc_paused():
             gc.enable()
 
 
-def write_report(result: ScanResult, path) -> None:
-    """Write the Excel report.  The same ScanResult always gives the same file, byte for byte."""
+def write_report(result: ScanResult, path, review=None) -> None:
+    """Write the Excel report.  The same ScanResult always gives the same file, byte for byte.
+
+    ``review`` (voucher_checker.review.rescan.ReviewOverlay, from ``scan --db``): findings
+    concluded 不属实 leave 问题清单 for a sheet of their own, the others carry their conclusions,
+    and the cases found rectified get a sheet too."""
     path = Path(path)
+    concluded_false = None
+    if review is not None:
+        false = result.findings["finding_id"].isin(review.false_ids)
+        concluded_false = result.findings[false.to_numpy()]
+        result = replace(result, findings=result.findings[~false.to_numpy()].reset_index(drop=True))
     footer = _footer_entity(result)
     printed_at = "生成于 " + result.started_at.strftime("%Y-%m-%d %H:%M")
     rules_by_id = {rule.id: rule for rule in result.rules}
@@ -81,14 +91,18 @@ def write_report(result: ScanResult, path) -> None:
         formats = Formats(workbook)
         sheets = {name: workbook.add_worksheet(name) for name in SHEETS}
         detail_rows = write_detail(sheets[DETAIL], formats, result, footer, printed_at)
-        write_findings(sheets[FINDINGS], formats, result, detail_rows, footer, printed_at)
+        write_findings(sheets[FINDINGS], formats, result, detail_rows, footer, printed_at, review)
         write_summary(workbook, sheets[SUMMARY], formats, result, footer, printed_at)
         write_problems(sheets[PROBLEMS], formats, result, rules_by_id, footer, printed_at)
         write_rules(sheets[RULES], formats, result, footer, printed_at)
+        if review is not None:
+            from ..review.sheets import write_review_sheets
+            write_review_sheets(workbook, formats, review, concluded_false, footer, printed_at)
         sheets[SUMMARY].activate()
         workbook.set_properties({
             "title": REPORT_TITLE, "subject": header_footer_text(footer, 200), "author": "voucher-checker",
             "comments": f"voucher-checker {result.version}".strip(), "created": _naive_utc(result.started_at)})
+        workbook.set_custom_property(REPORT_FORMAT_PROPERTY, REPORT_FORMAT)
         try:
             workbook.close()
         except FileCreateError as exc:

@@ -23,6 +23,9 @@ from ..fields import BOOK_LABELS, SEVERITY_LABELS, field_label
 REPORT_TITLE = "凭证检查报告"
 SUMMARY, FINDINGS, DETAIL, PROBLEMS, RULES = "汇总", "问题清单", "凭证明细", "数据问题", "规则说明"
 REVIEW_CHOICES = ("属实", "不属实", "已整改", "待核实")
+# The layout `review import` reads back (the 问题清单 columns it finds by header, the 识别码
+# scheme): a document property of every report.  Raise it when either changes incompatibly.
+REPORT_FORMAT_PROPERTY, REPORT_FORMAT = "voucher-checker report format", 1
 NO_ENTITY = "（未识别单位）"
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

@@ -22,6 +22,7 @@ from . import common
 FINDING_HEADERS = ("序号", "单位", "账套", "期间", "凭证号", "日期", "摘要", "科目", "金额", "规则",
                    "风险等级", "问题说明", "依据", "来源")
 REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
+IDENTITY_HEADER = "识别码"
 
 FINDING_COLUMNS_XLSX = (
     Column("序号", "number", 5), Column("单位", "wrap", 10), Column("账套", "text", 6.5),
@@ -32,6 +33,9 @@ FINDING_COLUMNS_XLSX = (
     Column("责任人", "text", 10, review=True), Column("备注", "wrap", 8, review=True),
     # Screen only: outside the print area.
     Column("期间", "text", 9), Column("来源", "wrap", 40),
+    # The finding's identity (voucher_checker.identity), which `review import` matches rows by:
+    # last and narrow, so that no one needs to look at it.
+    Column(IDENTITY_HEADER, "text", 4),
 )
 PRINTED_FINDING_COLUMNS = 15
 FINDING_SHEET_HEADERS = tuple(c.header for c in FINDING_COLUMNS_XLSX)
@@ -56,6 +60,7 @@ class FindingRow:
     basis: str
     source: str
     voucher_key: str
+    finding_id: str = ""
 
     def csv_values(self) -> list[str]:
         return [str(self.number), *(inert_text(v, for_csv=True) for v in (
@@ -68,7 +73,7 @@ class FindingRow:
 
 
 _FIELDS = ("entity", "book", "period", "voucher", "date", "summary", "account", "amount_fen", "title", "rule",
-           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key")
+           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key", "finding_id")
 CHUNK = 5_000      # findings turned into Python values at a time: memory stays flat however many
 
 
@@ -97,7 +102,7 @@ def finding_rows(findings: pd.DataFrame, limit: int | None = None):
                 severity=inert_text(f["severity"]), message=inert_text(f["message"]),
                 basis=inert_text(f["basis"]),
                 source=source_label(f["file"], f["sheet"], f["rows"]),
-                voucher_key=inert_text(f["voucher_key"]))
+                voucher_key=inert_text(f["voucher_key"]), finding_id=inert_text(f["finding_id"]))
 
 
 def write_findings_csv(result: ScanResult, path) -> None:
@@ -113,10 +118,28 @@ def _message_with_basis(row: FindingRow) -> str:
     return f"{row.message}\n依据：{row.basis}" if row.basis else row.message
 
 
+REVIEW_STATUS_HEADER = "复查情况"
+
+
+def _carried(review, finding_id: str) -> tuple:
+    """The reviewer columns and the status a ``scan --db`` carries into the new report."""
+    carried = review.present.get(finding_id)
+    if carried is None:
+        return None, None, None, None, None
+    c = carried.conclusion
+    status = f"{carried.status}（{carried.note}）" if carried.note else carried.status
+    return c.verdict or None, c.measures or None, c.responsible or None, c.note or None, status
+
+
 def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int], footer: str,
-                   printed_at: str) -> None:
-    """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher."""
-    sheet = StreamSheet(ws, formats, FINDING_COLUMNS_XLSX, ruled_by=0)
+                   printed_at: str, review=None) -> None:
+    """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher.
+    With ``review`` (voucher_checker.review.rescan.ReviewOverlay) the reviewer columns carry
+    what the store holds, and a 复查情况 column says what the scan found of each."""
+    columns = FINDING_COLUMNS_XLSX
+    if review is not None:
+        columns = columns[:-1] + (Column(REVIEW_STATUS_HEADER, "wrap", 12), columns[-1])
+    sheet = StreamSheet(ws, formats, columns, ruled_by=0)
     sheet.header()
     ws.freeze_panes(1, 0)
     budget = common.ROW_BUDGET - 1
@@ -127,9 +150,14 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
     quoted_link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1, quote=True)
     links = 0
     for f in finding_rows(result.findings, budget):
+        if review is None:
+            reviewed, tail = (None, None, None, None), (f.period, f.source, f.finding_id)
+        else:
+            *reviewed, status = _carried(review, f.finding_id)
+            tail = (f.period, f.source, status, f.finding_id)
         r = sheet.write((f.number, f.entity, f.book, f.voucher, f.date, f.summary, f.account, f.amount_fen,
-                         severity_label(f.severity), f.rule_title, _message_with_basis(f), None, None, None, None,
-                         f.period, f.source), formats=severity_formats.get(f.severity))
+                         severity_label(f.severity), f.rule_title, _message_with_basis(f), *reviewed,
+                         *tail), formats=severity_formats.get(f.severity))
         target = detail_rows.get(f.voucher_key)
         if target and f.voucher:
             fmt = quoted_link_format if needs_quote_prefix(f.voucher) else link_format
@@ -153,6 +181,6 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
         ws.data_validation(1, VERDICT_COLUMN, last, VERDICT_COLUMN, {
             "validate": "list", "source": list(REVIEW_CHOICES), "ignore_blank": True,
             "error_title": "核实结论", "error_message": "请从下拉列表中选择：" + "、".join(REVIEW_CHOICES)})
-    ws.autofilter(0, 0, max(last, 1), len(FINDING_COLUMNS_XLSX) - 1)
+    ws.autofilter(0, 0, max(last, 1), len(columns) - 1)
     setup_page(ws, FINDINGS, footer, printed_at, repeat_header=True, print_columns=PRINTED_FINDING_COLUMNS,
                last_row=max(sheet.row - 1, 1))
