@@ -124,14 +124,14 @@ def test_upload_filter_conclude_reload_and_download(page, server, tmp_path):
     detail.locator("textarea[name=note]").fill("网页填写")
     detail.locator("button[type=submit]").click()
     expect(detail.locator(".saved")).to_have_text("已保存")
-    expect(row.locator("td.verdict")).to_have_text("属实")
+    expect(row.locator("td.verdict .verdict-text")).to_have_text("属实")
 
     page.reload()
     page.wait_for_selector("#results:not([hidden])")
     page.select_option("#filters select[name=rule]", "petty-cash-over-limit")
     expect(page.locator("#count")).to_contain_text("共 1 条问题")
     row = page.locator("tr.finding").first
-    expect(row.locator("td.verdict")).to_have_text("属实")
+    expect(row.locator("td.verdict .verdict-text")).to_have_text("属实")
     row.locator("button").click()
     detail = page.locator("tr.detail-row:not([hidden])")
     expect(detail.locator("select[name=verdict]")).to_have_value("属实")

@@ -17,8 +17,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from ..report.common import REVIEW_CHOICES
 from . import guard
 from .conclusions import ConclusionError, ConclusionStore
-from .jobs import (Job, Runner, filter_choices, finding_json, is_job_id, new_job_id, problems, select, summary,
-                   voucher_lines)
+from .jobs import (Job, Runner, filter_choices, finding_json, is_job_id, new_job_id, problems, review_status, select,
+                   summary, voucher_lines)
 
 STATIC = Path(__file__).parent / "static"
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -59,7 +59,7 @@ def create_app(settings: Settings) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=settings.max_upload_bytes, MAX_FORM_PARTS=settings.max_files + 16,
                       MAX_FORM_MEMORY_SIZE=1024 * 1024, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
-    runner = Runner(settings.jobs)
+    runner = Runner(settings.jobs, record=settings.store.record_scan)
     state = {"policy_path": settings.policy_path,
              "policy_name": Path(settings.policy_path).name if settings.policy_path else ""}
     state_lock = threading.Lock()
@@ -173,7 +173,7 @@ def create_app(settings: Settings) -> Flask:
         job_id = new_job_id()
         folder = guard.inside(settings.root, Path("uploads") / job_id)
         folder.mkdir()
-        notes, saved = [], 0
+        notes, kept = [], []
         for storage in given:
             try:
                 relative = guard.clean_relative_path(storage.filename)
@@ -192,13 +192,14 @@ def create_app(settings: Settings) -> Flask:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             storage.save(target)
-            saved += 1
-        if not saved:
+            kept.append(relative)
+        if not kept:
             shutil.rmtree(folder, ignore_errors=True)
             return _error("没有可检查的账簿文件：" + "；".join(f"{n['file']}：{n['message']}" for n in notes[:5]))
         with state_lock:
             policy_path, policy_name = state["policy_path"], state["policy_name"]
         job = Job(job_id, folder, policy_path, policy_name, notes)
+        job.inputs = sorted({relative.parts[0] for relative in kept})
         runner.submit(job)
         return jsonify(job.status()), 202
 
@@ -223,7 +224,8 @@ def create_app(settings: Settings) -> Flask:
         rows = page.to_dict("records")
         conclusions = settings.store.conclusions([r["fid"] for r in rows])
         return jsonify({"total": int(len(chosen)), "offset": offset, "page_size": PAGE_SIZE,
-                        "findings": [finding_json(r, conclusions.get(r["fid"])) for r in rows]})
+                        "findings": [finding_json(r, conclusions.get(r["fid"]), review_status(job, r["fid"]))
+                                     for r in rows]})
 
     @app.get("/api/scans/<job_id>/findings/<fid>/lines")
     def finding_lines(job_id, fid):
@@ -253,7 +255,7 @@ def create_app(settings: Settings) -> Flask:
         folder = guard.inside(settings.root, Path("reports") / job_id)
         folder.mkdir(exist_ok=True)
         target = guard.inside(folder, REPORT_NAME)
-        settings.store.write_report(job.result, job.findings, target)
+        settings.store.write_report(job.result, job.overlay, target)
         return send_file(target, as_attachment=True, download_name=REPORT_NAME,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

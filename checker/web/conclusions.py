@@ -1,46 +1,41 @@
-"""The reviewers' conclusions entered in the page: 核实结论, 整改措施, 责任人, 备注 per finding.
+"""The reviewers' conclusions entered in the page (核实结论, 整改措施, 责任人, 备注), kept in the
+review store (voucher_checker.review) that `review import` and `scan --db` use, so the page and
+the workbook never disagree.
 
-The page talks to this module only, so the store behind it can change without the page
-noticing.  Until the review store (voucher_checker.review) is in, this is a small SQLite table
-keyed by a finding's identity.
+The page talks to this module only.  A scan from the page is recorded in the store as a
+``scan --db`` is: its findings become cases (新发现, 仍存在, 整改后仍存在 …), and the report
+downloaded from the page carries what the store holds, including what was typed in the page.
+A conclusion saved in the page is one change of its case, like one row of an import; unlike an
+import, a field emptied in the page is emptied (the page shows exactly what it saves).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
-import os
-import sqlite3
-from contextlib import closing
+import getpass
 from pathlib import Path
 
 import pandas as pd
 
+from ..identity import place_of
 from ..report.common import REVIEW_CHOICES
+from ..review.importer import record_conclusion
+from ..review.rescan import NOTE_RECHECK, ReviewOverlay, reconcile
+from ..review.store import FALSE, Conclusion, StoreError, default_store_path, open_store  # noqa: F401
 
 FIELDS = ("verdict", "measures", "responsible", "note")
 FIELD_LABELS = {"verdict": "核实结论", "measures": "整改措施", "responsible": "责任人", "note": "备注"}
 MAX_TEXT = 2000                # characters in one field: a paragraph, not a document
-ENV_VARIABLE = "VOUCHER_CHECK_DB"
-DEFAULT_STORE = Path("reports") / "voucher-check.db"
+FROM_PAGE = "网页（voucher-check serve）"     # what the store's imports table names as the source
 
 
 class ConclusionError(ValueError):
     """A conclusion that cannot be saved; the message says why, in Chinese."""
 
 
-def default_store_path() -> Path:
-    given = os.environ.get(ENV_VARIABLE, "").strip()
-    return Path(given) if given else DEFAULT_STORE
-
-
 def finding_identities(findings: pd.DataFrame) -> pd.Series:
-    """Each finding's identity: the same finding in a later scan of the same books has the same one."""
-    if "finding_id" in findings.columns:
-        return findings["finding_id"].astype(str)
-    columns = ("entity", "book", "period", "voucher_key", "rule", "message")
-    parts = zip(*(findings[c].astype(str).tolist() for c in columns))
-    return pd.Series([hashlib.sha1("\x1f".join(p).encode("utf-8")).hexdigest()[:20] for p in parts],
-                     index=findings.index, dtype=object)
+    """Each finding's identity (voucher_checker.identity, computed by the engine)."""
+    return findings["finding_id"].astype(str)
 
 
 def checked(values: dict) -> dict[str, str]:
@@ -61,49 +56,82 @@ def checked(values: dict) -> dict[str, str]:
     return clean
 
 
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
+def _as_page(conclusion: Conclusion | None) -> dict[str, str]:
+    conclusion = conclusion or Conclusion()
+    return {name: getattr(conclusion, name) for name in FIELDS}
+
+
 class ConclusionStore:
-    """Conclusions by finding identity, in an SQLite file (one connection per call: the page's
-    requests arrive on several threads)."""
+    """The review store at ``path``, opened for each call (the page's requests arrive on several
+    threads, and `review import` may write to the same file meanwhile)."""
 
-    def __init__(self, path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS web_conclusions (finding_id TEXT PRIMARY KEY, verdict TEXT NOT NULL, "
-                "measures TEXT NOT NULL, responsible TEXT NOT NULL, note TEXT NOT NULL, saved_at TEXT NOT NULL)")
+    def __init__(self, path=None):
+        self.path = Path(path) if path else default_store_path()
+        with open_store(self.path):          # refuses a damaged or foreign file before serving
+            pass
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(str(self.path), timeout=30)
-        connection.execute("PRAGMA busy_timeout = 30000")
-        return connection
+    def record_scan(self, result) -> ReviewOverlay:
+        """Record a scan from the page as a run: its findings become cases with their status."""
+        with open_store(self.path) as store:
+            return reconcile(store, result)
 
     def conclusions(self, identities) -> dict[str, dict[str, str]]:
         """The conclusion in force for each of ``identities`` that has one."""
         identities = list(dict.fromkeys(identities))
-        found = {}
-        with closing(self._connect()) as connection:
-            for start in range(0, len(identities), 500):
-                part = identities[start:start + 500]
-                rows = connection.execute(
-                    f"SELECT finding_id, {', '.join(FIELDS)} FROM web_conclusions "
-                    f"WHERE finding_id IN ({','.join('?' * len(part))})", part).fetchall()
-                found.update({row[0]: dict(zip(FIELDS, row[1:])) for row in rows})
-        return found
+        with open_store(self.path) as store:
+            cases = store.case_of(identities)
+            held = store.conclusions()
+        return {identity: _as_page(held[case]) for identity, case in cases.items() if case in held}
 
     def save(self, identity: str, finding: dict, values: dict) -> dict[str, str]:
-        """Record ``values`` (checked) as the conclusion of the finding ``identity``."""
+        """Record ``values`` (checked) as the conclusion of the finding ``identity``; 整改时限 and
+        整改情况 imported from a workbook are kept."""
         values = checked(values)
-        with closing(self._connect()) as connection, connection:
-            connection.execute(
-                "INSERT INTO web_conclusions (finding_id, verdict, measures, responsible, note, saved_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (finding_id) DO UPDATE SET verdict = excluded.verdict, "
-                "measures = excluded.measures, responsible = excluded.responsible, note = excluded.note, "
-                "saved_at = excluded.saved_at",
-                (identity, *(values[f] for f in FIELDS), dt.datetime.now().replace(microsecond=0).isoformat()))
+        who = _who()
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        with open_store(self.path) as store, store.transaction() as connection:
+            case = store.case_of([identity]).get(identity)
+            if case is None:         # a scan recorded in another store meanwhile: known from now on
+                amount = finding.get("amount_fen")
+                connection.execute(
+                    "INSERT INTO findings (id, place, case_id, entity, book, period, voucher, rule, title, message, "
+                    "amount_fen, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (identity, place_of(identity), identity, *(str(finding.get(k) or "") for k in (
+                        "entity", "book", "period", "voucher", "rule", "title", "message")),
+                     None if amount is None or pd.isna(amount) else int(amount), now))
+                case = identity
+            before = store.conclusions().get(case, Conclusion())
+            after = dataclasses.replace(before, **values, concluded_by=who)
+            if after.fields() != before.fields():
+                cursor = connection.execute(
+                    "INSERT INTO imports (report, imported_at, concluded_by, taken, unchanged, unmatched) "
+                    "VALUES (?, ?, ?, 1, 0, 0)", (FROM_PAGE, now, who))
+                record_conclusion(connection, case, store.last_run(), after, who, cursor.lastrowid)
         return values
 
-    def write_report(self, result, findings: pd.DataFrame, path) -> None:
-        """The Excel report of ``result``; the placeholder store leaves the reviewer columns empty."""
+    def overlay(self, recorded: ReviewOverlay) -> ReviewOverlay:
+        """The overlay of a recorded scan with the conclusions in force now (some typed in the page
+        since): the report shows them, and a finding concluded 不属实 goes to its own sheet."""
+        identities = list(recorded.present)
+        with open_store(self.path) as store:
+            cases = store.case_of(identities)
+            held = store.conclusions()
+        present = {}
+        for identity, carried in recorded.present.items():
+            conclusion = held.get(cases.get(identity, identity), carried.conclusion)
+            present[identity] = dataclasses.replace(carried, conclusion=conclusion)
+        false_ids = {identity for identity, carried in present.items()
+                     if carried.conclusion.verdict == FALSE and carried.note != NOTE_RECHECK}
+        return ReviewOverlay(recorded.run, present, false_ids, list(recorded.rectified))
+
+    def write_report(self, result, recorded: ReviewOverlay | None, path) -> None:
+        """The Excel report of ``result`` with the reviewer columns as the store holds them."""
         from ..report import write_report
-        write_report(result, path)
+        write_report(result, path, review=self.overlay(recorded) if recorded is not None else None)

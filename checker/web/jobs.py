@@ -2,6 +2,7 @@
 and the result turned into what the page shows (数据问题, summary, findings, voucher lines)."""
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,8 @@ class Job:
     result: object = None             # ScanResult
     findings: pd.DataFrame | None = None    # result.findings with the page's columns
     future: object = None             # the scan's concurrent.futures.Future
+    inputs: list[str] = field(default_factory=list)     # what was uploaded, as the store's run names it
+    overlay: object = None            # voucher_checker.review.rescan.ReviewOverlay of this scan
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def status(self) -> dict:
@@ -51,8 +54,9 @@ class Runner:
     """Runs the scans of the page's jobs, one after another on one background thread (a scan
     already reads on every core)."""
 
-    def __init__(self, jobs: int | None = None):
+    def __init__(self, jobs: int | None = None, record=None):
         self.jobs = jobs
+        self.record = record          # records a finished scan in the review store: result -> overlay
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="web-scan")
         self.known: dict[str, Job] = {}
         self.lock = threading.Lock()
@@ -83,11 +87,14 @@ class Runner:
                 job.files_read = min(job.files_total, job.files_read + step)
                 if job.files_read >= job.files_total:
                     job.state = "checking"
+        from ..review.store import StoreError
         try:
             policy = load_policy(job.policy_path)
             result = scan([str(job.folder)], policy, jobs=self.jobs, progress=progress, on_files=on_files)
+            result = dataclasses.replace(result, inputs=list(job.inputs) or result.inputs)
             findings = page_findings(result)
-        except PolicyError as exc:
+            overlay = self.record(result) if self.record is not None else None
+        except (PolicyError, StoreError) as exc:
             with job.lock:
                 job.state, job.message = "failed", str(exc)
             return
@@ -96,7 +103,7 @@ class Runner:
                 job.state, job.message = "failed", report_failure(exc)
             return
         with job.lock:
-            job.result, job.findings, job.state = result, findings, "done"
+            job.result, job.findings, job.overlay, job.state = result, findings, overlay, "done"
 
 
 def page_findings(result) -> pd.DataFrame:
@@ -189,7 +196,15 @@ def select(job: Job, wanted: dict) -> pd.DataFrame:
     return findings[mask]
 
 
-def finding_json(row: dict, conclusion: dict | None) -> dict:
+def review_status(job: Job, fid: str) -> str:
+    """What the store made of the finding in this scan: 新发现, 仍存在, 整改后仍存在 …"""
+    carried = job.overlay.present.get(fid) if job.overlay is not None else None
+    if carried is None:
+        return ""
+    return f"{carried.status}（{carried.note}）" if carried.note else carried.status
+
+
+def finding_json(row: dict, conclusion: dict | None, status: str = "") -> dict:
     rows = row.get("rows")
     return {"fid": row["fid"], "entity": row["entity_label"], "book": row["book_label"], "period": _text(row["period"]),
             "voucher": _text(row["voucher"]), "date": _date(row["date"]), "summary": _text(row["summary"]),
@@ -201,6 +216,7 @@ def finding_json(row: dict, conclusion: dict | None) -> dict:
             "source": f"{_text(row['file'])} / {_text(row['sheet'])}"
                       + (f" 第{'、'.join(str(int(r)) for r in rows[:8])}{'…' if len(rows) > 8 else ''}行"
                          if rows is not None and len(rows) else ""),
+            "status": status,
             "conclusion": conclusion or {"verdict": "", "measures": "", "responsible": "", "note": ""}}
 
 

@@ -87,12 +87,15 @@ def start(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, db=None, policy_
     from waitress import create_server
 
     from .app import Settings, create_app
-    from .conclusions import ConclusionStore, default_store_path
+    from .conclusions import ConclusionStore, StoreError
 
     remove_stale_folders(temp_base)
     folder = PrivateFolder(temp_base)
     try:
-        store = ConclusionStore(db or default_store_path())
+        try:
+            store = ConclusionStore(db)
+        except StoreError as exc:
+            raise ServeError(str(exc)) from None
         settings = Settings(root=folder.path, store=store, policy_path=policy_path,
                             max_upload_bytes=max_upload_mb * 1024 * 1024, max_files=max_files, jobs=jobs)
         app = create_app(settings)

@@ -256,7 +256,9 @@ async function loadFindings() {
 }
 
 function findingRows(f, number) {
-  const verdict = el("td", {class: "verdict", text: f.conclusion.verdict || "未填"});
+  const verdictText = el("span", {class: "verdict-text", text: f.conclusion.verdict || "未填"});
+  const verdict = el("td", {class: "verdict"}, verdictText);
+  if (f.status) verdict.append(el("br"), el("small", {class: "status", text: f.status}));
   const toggle = el("button", {type: "button", class: "small", "aria-expanded": "false", text: "查看并核实"});
   const row = el("tr", {class: `finding sev-${f.severity}`, "data-fid": f.fid},
     el("td", {class: "n", text: String(number)}), el("td", {text: f.entity}), el("td", {text: f.book}),
@@ -271,7 +273,7 @@ function findingRows(f, number) {
     detailRow.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));
     toggle.textContent = open ? "收起" : "查看并核实";
-    if (open && !detailCell.firstChild) buildDetail(detailCell, f, verdict);
+    if (open && !detailCell.firstChild) buildDetail(detailCell, f, verdictText);
     if (open) detailCell.querySelector("select").focus();
   });
   return [row, detailRow];
