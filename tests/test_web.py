@@ -330,3 +330,67 @@ def test_serve_on_a_busy_port_says_so(tmp_path):
                               timeout=300, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert done.returncode == 4
     assert "端口可能已被占用" in done.stderr
+
+
+def _rows(path, sheet="问题清单"):
+    rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(path)[sheet].iter_rows()]
+    return rows[0], rows[1:]
+
+
+def test_the_page_and_review_import_share_one_store(client, tmp_path):
+    from click.testing import CliRunner
+    from voucher_checker.cli import main
+    from voucher_checker.review.store import open_store
+
+    job_id = client.scanned(sample_files())
+    petty = client.get(f"/api/scans/{job_id}/findings?rule=petty-cash-over-limit").get_json()["findings"][0]
+    cash = client.get(f"/api/scans/{job_id}/findings?rule=cash-payment").get_json()["findings"][0]
+    assert petty["status"] == "新发现"
+    client.post(f"/api/scans/{job_id}/findings/{petty['fid']}/conclusion", json={"verdict": "属实", "measures": "退回"})
+    with open_store(tmp_path / "store.db") as store:
+        case = store.case_of([petty["fid"]])[petty["fid"]]
+        assert store.conclusions()[case].verdict == "属实"
+
+    # The reviewer goes on in the downloaded workbook, and imports it.
+    report = tmp_path / "填写后.xlsx"
+    report.write_bytes(client.get(f"/api/scans/{job_id}/report").get_data())
+    workbook = openpyxl.load_workbook(report)
+    sheet = workbook["问题清单"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        identity = row[header.index("识别码")].value
+        if identity == petty["fid"]:
+            row[header.index("责任人")].value = "李主任"
+        elif identity == cash["fid"]:
+            row[header.index("核实结论")].value = "不属实"
+            row[header.index("备注")].value = "工资发放，属允许范围"
+    workbook.save(report)
+    imported = CliRunner().invoke(main, ["review", "import", str(report), "--db", str(tmp_path / "store.db")])
+    assert imported.exit_code == 0, imported.output
+
+    seen = client.get(f"/api/scans/{job_id}/findings?rule=petty-cash-over-limit").get_json()["findings"][0]
+    assert seen["conclusion"] == {"verdict": "属实", "measures": "退回", "responsible": "李主任", "note": ""}
+    seen = client.get(f"/api/scans/{job_id}/findings?rule=cash-payment").get_json()["findings"][0]
+    assert seen["conclusion"]["verdict"] == "不属实"
+
+    # The same books scanned again from the page: the store follows the cases.
+    again = client.scanned(sample_files())
+    petty_again = client.get(f"/api/scans/{again}/findings?rule=petty-cash-over-limit").get_json()["findings"][0]
+    assert petty_again["fid"] == petty["fid"] and petty_again["status"] == "仍存在"
+    assert petty_again["conclusion"]["responsible"] == "李主任"
+    second = tmp_path / "second.xlsx"
+    second.write_bytes(client.get(f"/api/scans/{again}/report").get_data())
+    header, rows = _rows(second)
+    assert not any(r[header.index("识别码")] == cash["fid"] for r in rows)
+    false_header, false_rows = _rows(second, "核实不属实")
+    assert [r[false_header.index("识别码")] for r in false_rows] == [cash["fid"]]
+
+
+def test_a_damaged_store_is_refused_before_serving(tmp_path):
+    from voucher_checker.web.server import ServeError, start
+    damaged = tmp_path / "store.db"
+    damaged.write_bytes(b"not a database" * 100)
+    with pytest.raises(ServeError, match="整改记录库|不是"):
+        start(port=0, db=damaged, temp_base=tmp_path)
+    assert damaged.read_bytes() == b"not a database" * 100
+    assert not list(tmp_path.glob("voucher-check-web-*"))

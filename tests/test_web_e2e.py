@@ -48,13 +48,26 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _serving(base, **options):
     from voucher_checker.web.server import start
-    base = tmp_path_factory.mktemp("web")
-    running = start(port=0, db=base / "store.db", temp_base=base, max_upload_mb=1, jobs=1)
+    running = start(port=0, db=base / "store.db", temp_base=base, jobs=1, **options)
     thread = threading.Thread(target=running.server.run, daemon=True)
     thread.start()
+    return running, thread
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running, thread = _serving(tmp_path_factory.mktemp("web"))
+    yield running
+    running.stop()
+    thread.join(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory):
+    """A server whose upload limit is 1 MB."""
+    running, thread = _serving(tmp_path_factory.mktemp("web-small"), max_upload_mb=1)
     yield running
     running.stop()
     thread.join(timeout=60)
@@ -159,6 +172,12 @@ def test_upload_filter_conclude_reload_and_download(page, server, tmp_path):
     assert concluded[0][header.index("整改措施")] == "退回超限额现金，建立备用金台账"
     assert concluded[0][header.index("责任人")] == "张会计"
 
+    with page.expect_download() as downloading:
+        page.click("#download-progress")
+    target = tmp_path / "progress.xlsx"
+    downloading.value.save_as(target)
+    assert "整改台账" in openpyxl.load_workbook(target).sheetnames
+
 
 def test_a_page_on_another_origin_is_refused(page, server):
     class Foreign(http.server.BaseHTTPRequestHandler):
@@ -203,10 +222,10 @@ def test_a_rebound_host_name_is_refused(page, server):
     assert "主机名" in page.content()
 
 
-def test_an_oversized_upload_is_refused_with_a_clear_message(page, server, tmp_path):
+def test_an_oversized_upload_is_refused_with_a_clear_message(page, small_server, tmp_path):
     big = tmp_path / "大账簿.csv"
     big.write_bytes(b"0" * (1024 * 1024 + 200_000))
-    open_page(page, server)
+    open_page(page, small_server)
     page.set_input_files("#pick-files", str(big))
     page.click("#start")
     message = page.locator("#upload-error")

@@ -28,6 +28,8 @@ DEFAULT_MAX_FILES = 500
 MAX_POLICY_BYTES = 1024 * 1024
 PAGE_SIZE = 200
 REPORT_NAME = "凭证检查报告.xlsx"
+PROGRESS_NAME = "整改进展.xlsx"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -256,7 +258,14 @@ def create_app(settings: Settings) -> Flask:
         folder.mkdir(exist_ok=True)
         target = guard.inside(folder, REPORT_NAME)
         settings.store.write_report(job.result, job.overlay, target)
-        return send_file(target, as_attachment=True, download_name=REPORT_NAME,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(target, as_attachment=True, download_name=REPORT_NAME, mimetype=XLSX_TYPE)
+
+    @app.get("/api/progress")
+    def progress_workbook():
+        folder = guard.inside(settings.root, Path("reports") / new_job_id())
+        folder.mkdir()
+        target = guard.inside(folder, PROGRESS_NAME)
+        settings.store.write_progress(target)
+        return send_file(target, as_attachment=True, download_name=PROGRESS_NAME, mimetype=XLSX_TYPE)
 
     return app

@@ -135,3 +135,10 @@ class ConclusionStore:
         """The Excel report of ``result`` with the reviewer columns as the store holds them."""
         from ..report import write_report
         write_report(result, path, review=self.overlay(recorded) if recorded is not None else None)
+
+    def write_progress(self, path) -> None:
+        """The 整改进展 workbook over every run in the store (`voucher-check progress`)."""
+        from ..review.progress import write_progress
+        printed_at = "生成于 " + dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        with open_store(self.path) as store:
+            write_progress(store, path, printed_at)
