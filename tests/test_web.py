@@ -394,3 +394,24 @@ def test_a_damaged_store_is_refused_before_serving(tmp_path):
         start(port=0, db=damaged, temp_base=tmp_path)
     assert damaged.read_bytes() == b"not a database" * 100
     assert not list(tmp_path.glob("voucher-check-web-*"))
+
+
+def test_only_the_last_scans_are_kept(tmp_path, monkeypatch):
+    from voucher_checker.web import jobs
+    monkeypatch.setattr(jobs, "KEPT_SCANS", 2)
+    client = make_client(tmp_path)
+    one = [("a.csv", "日期,凭证号,摘要,科目,借方,贷方\n2021-01-05,1,购办公用品,管理费用,100,\n".encode("utf-8"))]
+    ids = [client.scanned(one) for _ in range(3)]
+    first = client.job(ids[0])
+    assert first is None
+    assert client.get(f"/api/scans/{ids[0]}/result").status_code == 404
+    assert client.get(f"/api/scans/{ids[2]}/result").status_code == 200
+    client.app.extensions["voucher_checker"]["runner"].pool.submit(lambda: None).result(timeout=SCAN_BOUND)
+    assert not (client.settings.root / "uploads" / ids[0]).exists()
+    assert (client.settings.root / "uploads" / ids[2]).exists()
+
+
+def test_a_wildcard_host_is_refused(tmp_path):
+    from voucher_checker.web.server import ServeError, start
+    with pytest.raises(ServeError, match="具体地址"):
+        start(host="0.0.0.0", port=0, db=tmp_path / "s.db", temp_base=tmp_path)

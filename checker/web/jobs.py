@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from ..money import format_yuan
 from .conclusions import finding_identities
 
 JOB_ID_BYTES = 12
+KEPT_SCANS = 5            # scans whose results stay in memory; an older one's page says to upload again
 
 
 @dataclass
@@ -64,7 +66,17 @@ class Runner:
     def submit(self, job: Job) -> None:
         with self.lock:
             self.known[job.id] = job
+            forgotten = list(self.known)[:-KEPT_SCANS]
+            for old in forgotten:
+                self.pool.submit(self._forget, self.known.pop(old))
         job.future = self.pool.submit(self._run, job)
+
+    @staticmethod
+    def _forget(job: Job) -> None:
+        """Run on the scan thread, after the job's own scan: its memory and uploaded files go."""
+        with job.lock:
+            job.result = job.findings = job.overlay = None
+        shutil.rmtree(job.folder, ignore_errors=True)
 
     def get(self, job_id: str) -> Job | None:
         with self.lock:

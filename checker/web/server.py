@@ -89,6 +89,9 @@ def start(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, db=None, policy_
     from .app import Settings, create_app
     from .conclusions import ConclusionStore, StoreError
 
+    if host.strip() in ("", "0.0.0.0", "::", "*"):
+        # The Host check needs the one address the page is opened at.
+        raise ServeError(f"--host 应写本机的一个具体地址（如 127.0.0.1 或本机在局域网中的地址），不能写“{host}”。")
     remove_stale_folders(temp_base)
     folder = PrivateFolder(temp_base)
     try:
