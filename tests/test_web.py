@@ -415,3 +415,46 @@ def test_a_wildcard_host_is_refused(tmp_path):
     from voucher_checker.web.server import ServeError, start
     with pytest.raises(ServeError, match="具体地址"):
         start(host="0.0.0.0", port=0, db=tmp_path / "s.db", temp_base=tmp_path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="sends SIGINT, as Ctrl+C does in a console")
+def test_serve_runs_until_ctrl_c_and_removes_its_folder(tmp_path):
+    import json
+    import signal
+    import threading
+    import urllib.request
+    process = subprocess.Popen([sys.executable, "-m", "voucher_checker", "serve", "--no-browser", "--port", "0",
+                                "--db", str(tmp_path / "s.db")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, encoding="utf-8", env={**os.environ, "TMPDIR": str(tmp_path)})
+    first = []
+    reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=SCAN_BOUND)
+    try:
+        assert first and "检查页面已启动" in first[0], process.stderr.read() if process.poll() is not None else first
+        url = first[0].split("：", 1)[1].strip()
+        with urllib.request.urlopen(url + "api/settings", timeout=SCAN_BOUND) as answer:
+            assert json.load(answer)["max_upload_bytes"] == 200 * 1024 * 1024
+        folders = list(tmp_path.glob("voucher-check-web-*"))
+        assert len(folders) == 1 and (folders[0] / "uploads").is_dir()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=SCAN_BOUND)
+    assert process.returncode == 0, err
+    assert "已停止" in out
+    assert not list(tmp_path.glob("voucher-check-web-*"))
+
+
+def test_data_problems_come_with_file_sheet_row_and_what_was_not_uploaded(client):
+    broken = "日期,凭证号,摘要,科目,借方,贷方\n2021-13-45,1,购办公用品,管理费用,100,\n2021-01-05,2,购纸,管理费用,abc,\n"
+    job_id = client.scanned([("和平村/和平村2021.csv", broken.encode("utf-8")), ("和平村/照片.jpg", b"\xff\xd8"),
+                             ("和平村/坏文件.xlsx", b"not a workbook")])
+    problems = client.get(f"/api/scans/{job_id}/result").get_json()["problems"]
+    by_file = {}
+    for p in problems:
+        by_file.setdefault(p["file"], []).append(p)
+    assert "不是账簿文件" in by_file["和平村/照片.jpg"][0]["message"]
+    assert by_file["和平村/坏文件.xlsx"][0]["kind"] == "error"
+    rows = [p for p in by_file["和平村/和平村2021.csv"] if p["row"]]
+    assert rows and all(p["kind"] in ("error", "warning") for p in rows)
+    assert not any(str(client.settings.root) in p["file"] + p["message"] for p in problems)

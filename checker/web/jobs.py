@@ -17,6 +17,7 @@ from ..money import format_yuan
 from .conclusions import finding_identities
 
 JOB_ID_BYTES = 12
+SHOWN_PROBLEMS = 1000    # 数据问题 rows sent to the page; the report's sheet lists them all
 KEPT_SCANS = 5            # scans whose results stay in memory; an older one's page says to upload again
 
 
@@ -151,6 +152,10 @@ def problems(job: Job) -> list[dict]:
         rows.append({"kind": "gap", "file": gap.file, "sheet": gap.sheet, "row": None, "column": "",
                      "message": f"规则“{titles.get(gap.rule, gap.rule)}”未在此表运行：缺少"
                                 f"{'、'.join(field_label(m) for m in gap.missing)}"})
+    if len(rows) > SHOWN_PROBLEMS:
+        left = len(rows) - SHOWN_PROBLEMS
+        rows = rows[:SHOWN_PROBLEMS] + [{"kind": "warning", "file": "", "sheet": "", "row": None, "column": "",
+                                         "message": f"另有 {left:,} 条未在页面列出，见下载的报告“数据问题”表。"}]
     return rows
 
 
