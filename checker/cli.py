@@ -1,4 +1,4 @@
-"""The `voucher-check` command: scan, inspect, rules, init-config, serve.
+"""The `voucher-check` command: scan, inspect, rules, init-config, review import, progress, serve.
 
 Console text is Chinese and must survive a GBK console on Windows: stdout and stderr are set to
 replace what the console cannot encode instead of crashing."""
@@ -221,11 +221,11 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
         # Machine-readable results first: they are cheap and hold everything even if the
         # report cannot be written.
         if json_path == "-":
-            click.echo(dump_json(result))
+            click.echo(dump_json(result, review))
         for output in outputs:
             output.path.parent.mkdir(parents=True, exist_ok=True)
             if output.option == "--json":
-                output.path.write_text(dump_json(result), encoding="utf-8")
+                output.path.write_text(dump_json(result, review), encoding="utf-8")
             elif output.option == "--csv":
                 from .report import write_findings_csv
                 write_findings_csv(result, output.path)
@@ -485,6 +485,20 @@ def _who(given: str | None, reports) -> str:
         return ""
 
 
+def _expand_patterns(reports):
+    """Arguments as given; a pattern such as reports\\*.xlsx is expanded here, since the Windows
+    console passes it on as written.  Office's lock files (~$名称.xlsx) are left out."""
+    import glob
+    for report in reports:
+        if Path(report).exists() or not any(ch in report for ch in "*?["):
+            yield report
+            continue
+        matches = sorted(m for m in glob.glob(report) if not Path(m).name.startswith(("~$", ".~lock.")))
+        if not matches:
+            raise UsageProblem(f"没有与 {report} 相符的文件，没有导入任何内容。")
+        yield from matches
+
+
 _DB_HELP = "整改记录库文件（默认 reports/voucher-check.db，或环境变量 VOUCHER_CHECK_DB 指定的文件）。"
 
 
@@ -508,15 +522,18 @@ def review_import(reports, db, concluded_by):
     """读取报告“问题清单”中填写的核实结论、整改措施、责任人（以及整改时限、整改情况），存入整改记录库。
 
     按每行的识别码对应问题，因此在 Excel、WPS 或 LibreOffice 中排序、筛选或插入行都不影响导入。空白单元格不会清除库中已有的内容；同一报告导入两次，第二次不做任何修改。"""
+    from .output_paths import lock_files
     from .review.importer import import_reports
     from .review.store import StoreError, open_store
     from .review.workbook import NotOurReport, read_report
     contents = []
-    for report in reports:
+    for report in _expand_patterns(reports):
         try:
             contents.append(read_report(report))
         except NotOurReport as exc:
             raise UsageProblem(f"{exc} 没有导入任何内容。") from None
+        if lock_files(Path(report)):
+            contents[-1].notes.append(f"{Path(report).name} 正在 Excel 或 WPS 中打开：导入的是它最后一次保存的内容。")
     path = _store_path(db)
     try:
         with open_store(path) as store:

@@ -4,6 +4,13 @@ The engine, not the rules, handles everything around a rule: which sheets it can
 REQUIRES against the fields each sheet has; the rest become RuleGaps the report shows), the
 options per entity and book from the policy, the --period filter, and the voucher context
 (file, sheet, rows, date …) every finding carries.
+
+Findings are of two levels.  A voucher finding (``level`` "voucher", the default) is about one
+voucher and carries its context.  A unit finding (``level`` "unit") is about a unit's book as a
+whole (Benford's law over all its amounts) or one of its sheets (no reviewer on any voucher):
+the rule returns it with ``voucher_key`` None and ``line_id`` of any line of the unit, which
+gives the entity and book, and says in ``file`` / ``sheet`` where it applies ("" for the whole
+unit); it has no voucher, date, rows, period, summary or account, and its ``line_id`` is <NA>.
 """
 from __future__ import annotations
 
@@ -21,9 +28,11 @@ from .schema import voucher_lines
 from .sources import usable_cpus
 
 RULE_RESULT_COLUMNS = ("voucher_key", "line_id", "amount_fen", "message")
+# Optional result columns: severity; level ("voucher" | "unit"), with file and sheet for a unit finding.
+LEVELS = ("voucher", "unit")
 
 FINDING_COLUMNS = (
-    "rule", "title", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher",
+    "rule", "title", "severity", "level", "entity", "book", "file", "sheet", "rows", "period", "voucher",
     "voucher_word", "voucher_no", "voucher_key", "date", "amount_fen", "message", "summary",
     "account", "basis", "line_id", "finding_id",
 )
@@ -157,6 +166,39 @@ def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy:
     return results, gaps
 
 
+def _voucher_findings(ledger: pd.DataFrame, found: pd.DataFrame, periods) -> pd.DataFrame:
+    found = found.drop_duplicates(subset=["rule", "voucher_key", "message"])
+    flagged_line = ledger.loc[found["line_id"].to_numpy()]
+    found = found.join(_voucher_context(ledger, found, flagged_line), on="voucher_key")
+    found["summary"] = flagged_line["summary"].to_numpy()
+    account = (flagged_line["account_code"] + " " + flagged_line["account_name"]).str.strip()
+    found["account"] = account.to_numpy()
+    found["amount_fen"] = found["amount_fen"].astype("int64")
+    found["level"] = "voucher"
+    if periods is not None:
+        found = found[(found["period"] >= periods[0]) & (found["period"] <= periods[1])]
+    return found
+
+
+def _unit_findings(ledger: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """Unit findings with the entity and book of their line.  They are about a whole book or
+    sheet, so a --period filter does not remove them."""
+    found = found.copy()
+    for column in ("file", "sheet"):
+        found[column] = found[column].fillna("").astype(object) if column in found.columns else ""
+    line = ledger.loc[found["line_id"].to_numpy()]
+    found["entity"] = line["entity"].to_numpy(dtype=object)
+    found["book"] = line["book"].to_numpy(dtype=object)
+    found = found.drop_duplicates(subset=["rule", "entity", "book", "file", "sheet", "message"])
+    n = len(found)
+    found = found.assign(level="unit", voucher_key=None, rows=[[] for _ in range(n)], period="", voucher="",
+                         voucher_word="", voucher_no=pd.array([pd.NA] * n, dtype="Int64"),
+                         date=pd.Series(pd.NaT, index=found.index, dtype="datetime64[ns]"), summary="", account="",
+                         line_id=pd.array([pd.NA] * n, dtype="Int64"))
+    found["amount_fen"] = found["amount_fen"].astype("int64")
+    return found
+
+
 def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], policy: Policy,
               periods: tuple[str, str] | None = None) -> tuple[pd.DataFrame, list[RuleGap]]:
     """All findings of all enabled rules (ordered by entity, book, period, voucher, rule) and the
@@ -177,15 +219,17 @@ def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], 
         return empty_findings(), gaps
 
     found = pd.concat(results, ignore_index=True)
-    found = found.drop_duplicates(subset=["rule", "voucher_key", "message"])
-    flagged_line = ledger.loc[found["line_id"].to_numpy()]
-    found = found.join(_voucher_context(ledger, found, flagged_line), on="voucher_key")
-    found["summary"] = flagged_line["summary"].to_numpy()
-    account = (flagged_line["account_code"] + " " + flagged_line["account_name"]).str.strip()
-    found["account"] = account.to_numpy()
-    found["amount_fen"] = found["amount_fen"].astype("int64")
-    if periods is not None:
-        found = found[(found["period"] >= periods[0]) & (found["period"] <= periods[1])]
+    level = found["level"].fillna("voucher") if "level" in found.columns else pd.Series("voucher", index=found.index)
+    if not level.isin(LEVELS).all():
+        raise ValueError(f"规则结果的 level 只能是 {LEVELS}：{sorted(set(level) - set(LEVELS))}")
+    is_unit = (level == "unit").to_numpy()
+    parts = []
+    if (~is_unit).any():
+        stray = [c for c in ("level", "file", "sheet", "period") if c in found.columns]
+        parts.append(_voucher_findings(ledger, found[~is_unit].drop(columns=stray), periods))
+    if is_unit.any():
+        parts.append(_unit_findings(ledger, found[is_unit]))
+    found = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     found["_severity_order"] = found["severity"].map(SEVERITY_ORDER)
     found = found.sort_values(["entity", "book", "period", "voucher_word", "voucher_no",
                                "_severity_order", "rule", "line_id"], kind="stable")

@@ -105,36 +105,22 @@ def finding_identities(findings: pd.DataFrame, ledger: pd.DataFrame) -> pd.Serie
     columns are dropped: it needs ``line_id``), as a text Series on the findings' index."""
     if findings.empty:
         return pd.Series([], index=findings.index, dtype="str")
-    # A finding about a unit (level "unit": a month's cash, say) is not about the voucher whose line
-    # it points at: its place is entity, book, period and rule, and its content that place.
-    unit = (findings["level"] == "unit").to_numpy(dtype=bool) if "level" in findings.columns else None
-    word, number = findings["voucher_word"], findings["voucher_no"].fillna(0).to_numpy(dtype="int64")
-    if unit is not None and unit.any():
-        word, number = word.where(~unit, ""), np.where(unit, 0, number)
+    # A unit finding (level "unit": a whole book, or one sheet of it) has no voucher: its place
+    # is entity, book, the sheet it applies to ("" for the whole book) and rule, its content that
+    # place.
+    unit = (findings["level"] == "unit").to_numpy(dtype=bool) if "level" in findings.columns else \
+        np.zeros(len(findings), dtype=bool)
+    word = findings["voucher_word"].astype(object).where(~unit, "@" + findings["sheet"].fillna("").astype(str))
+    number = np.where(unit, 0, findings["voucher_no"].astype("Float64").fillna(0).to_numpy(dtype="int64"))
     place = hash_strings(_joined([
         _normalised(findings["entity"]), _normalised(findings["book"]), _normalised(findings["period"]),
         _normalised(word), pyarrow.array(number).cast(pyarrow.string()), _normalised(findings["rule"])]))
-
-    # Only the columns hashed are taken from the ledger: taking whole rows of a large ledger
-    # would copy every column of them.
-    columns = ledger[list(_LINE_COLUMNS) + ["voucher_id"]]
-    flagged = columns.iloc[ledger.index.get_indexer(findings["line_id"].to_numpy(dtype="int64"))]
-    voucher = flagged["voucher_id"].to_numpy(dtype="int64")
-    wanted = np.unique(voucher)
-    lines = columns.iloc[voucher_lines(ledger, wanted)]
-    ids = lines["voucher_id"].to_numpy(dtype="int64")
-    order = np.argsort(ids, kind="stable")
-    ids, hashes = ids[order], _line_hashes(lines)[order]
-    bounds = np.concatenate(([0], np.flatnonzero(ids[1:] != ids[:-1]) + 1))
+    content = _mix(place)
+    vouchers = ~unit
+    if vouchers.any():
+        content = content.copy()
+        content[vouchers] = _voucher_content(findings["line_id"].to_numpy()[vouchers].astype("int64"), ledger)
     with np.errstate(over="ignore"):
-        # A sum: the digest does not depend on the order of the lines.
-        sums = np.add.reduceat(hashes, bounds) if len(hashes) else np.zeros(0, dtype=np.uint64)
-        counts = np.diff(np.append(bounds, len(ids))).astype(np.uint64)
-        digest_of = _mix(sums ^ (counts * _GOLDEN))
-        digest = digest_of[np.searchsorted(ids[bounds], voucher)] if len(hashes) else np.zeros(len(voucher), np.uint64)
-        content = _mix(digest ^ _mix(_line_hashes(flagged) + _GOLDEN))
-        if unit is not None and unit.any():
-            content = np.where(unit, _mix(place), content)
         # Two findings left alike (one rule reporting one line twice with different messages)
         # are numbered in the engine's order, which does not depend on positions either.
         both = place ^ _mix(content)
@@ -143,6 +129,26 @@ def finding_identities(findings: pd.DataFrame, ledger: pd.DataFrame) -> pd.Serie
             content = np.where(repeat > 0, _mix(content + repeat * _MULTIPLIER), content)
     text = np.char.add(np.char.add(_hex(place, PLACE_DIGITS), "-"), _hex(content, CONTENT_DIGITS))
     return pd.Series(text, index=findings.index, dtype="str")
+
+
+def _voucher_content(line_ids: np.ndarray, ledger: pd.DataFrame) -> np.ndarray:
+    """A digest of each flagged line's voucher (its lines in any order) and of the line itself."""
+    # Only the columns hashed are taken from the ledger: taking whole rows of a large ledger
+    # would copy every column of them.
+    columns = ledger[list(_LINE_COLUMNS) + ["voucher_id"]]
+    flagged = columns.iloc[ledger.index.get_indexer(line_ids)]
+    voucher = flagged["voucher_id"].to_numpy(dtype="int64")
+    lines = columns.iloc[voucher_lines(ledger, np.unique(voucher))]
+    ids = lines["voucher_id"].to_numpy(dtype="int64")
+    order = np.argsort(ids, kind="stable")
+    ids, hashes = ids[order], _line_hashes(lines)[order]
+    bounds = np.concatenate(([0], np.flatnonzero(ids[1:] != ids[:-1]) + 1))
+    with np.errstate(over="ignore"):
+        # A sum: the digest does not depend on the order of the lines.
+        sums = np.add.reduceat(hashes, bounds)
+        counts = np.diff(np.append(bounds, len(ids))).astype(np.uint64)
+        digest = _mix(sums ^ (counts * _GOLDEN))[np.searchsorted(ids[bounds], voucher)]
+        return _mix(digest ^ _mix(_line_hashes(flagged) + _GOLDEN))
 
 
 def place_of(identity: str) -> str:

@@ -78,15 +78,23 @@ def result_to_json(result: ScanResult) -> dict:
     """The JSON contract: {"version", "files", "errors", "findings"} plus "rule_gaps", "scores" and
     "run"; each finding also carries its voucher's "score" (README "JSON output")."""
     # Column by column to Python lists: itertuples makes a Python object per Arrow cell, slowly.
-    columns = ("rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher", "voucher_no",
-               "date", "amount_fen", "message", "finding_id")
+    columns = ("rule", "severity", "level", "entity", "book", "file", "sheet", "rows", "period", "voucher",
+               "voucher_no", "date", "amount_fen", "message", "finding_id")
+    frame = result.findings
+    lists = [frame[column].tolist() if column in frame.columns else ["voucher"] * len(frame) for column in columns]
     findings = [
-        {"rule": rule, "severity": severity, "entity": entity, "book": book, "file": file, "sheet": sheet,
-         "rows": [int(r) for r in rows], "period": period, "voucher": voucher, "voucher_number": int(number),
-         "date": _date_text(date), "amount": int(fen) / 100, "message": message, "score": float(score),
+        {"rule": rule, "severity": severity, "level": "voucher", "entity": entity, "book": book, "file": file,
+         "sheet": sheet, "rows": [int(r) for r in rows], "period": period, "voucher": voucher,
+         "voucher_number": int(number), "date": _date_text(date), "amount": int(fen) / 100, "message": message,
+         "score": float(score), "id": finding_id}
+        if level != "unit" else
+        # A finding about a whole unit (or one of its sheets) has no voucher, rows, period or date.
+        {"rule": rule, "severity": severity, "level": "unit", "entity": entity, "book": book, "file": file or None,
+         "sheet": sheet or None, "rows": [], "period": None, "voucher": None, "voucher_number": None,
+         "date": None, "amount": int(fen) / 100, "message": message, "score": float(score),
          "id": finding_id}
-        for rule, severity, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id, score
-        in zip(*(result.findings[column].tolist() for column in columns), _finding_scores(result))
+        for rule, severity, level, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id,
+        score in zip(*lists, _finding_scores(result))
     ]
     return {
         "version": JSON_VERSION,
@@ -124,5 +132,9 @@ def scores_to_json(result: ScanResult) -> dict:
     }
 
 
-def dump_json(result: ScanResult) -> str:
-    return json.dumps(result_to_json(result), ensure_ascii=False, indent=2)
+def dump_json(result: ScanResult, review=None) -> str:
+    """``review`` (a voucher_checker.review.rescan.ReviewOverlay, from ``scan --db``) adds "review"."""
+    data = result_to_json(result)
+    if review is not None:
+        data["review"] = review.as_json()
+    return json.dumps(data, ensure_ascii=False, indent=2)

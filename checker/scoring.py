@@ -49,7 +49,8 @@ def voucher_scores(findings: pd.DataFrame, rules) -> pd.DataFrame:
                 [["voucher_key", "rule"]].copy())
     per_rule["weight"] = per_rule["rule"].map(weights).fillna(0.0)
     per_rule = per_rule.sort_values(["voucher_key", "weight", "rule"], ascending=[True, False, True], kind="stable")
-    per_rule["part"] = per_rule["rule"].map(titles).fillna(per_rule["rule"]) + " " + per_rule["weight"].map(_number)
+    per_rule["part"] = [f"{titles.get(rule_id, rule_id)} {_number(weight)}"
+                        for rule_id, weight in zip(per_rule["rule"].tolist(), per_rule["weight"].tolist())]
     grouped = per_rule.groupby("voucher_key", sort=False)
     made = pd.DataFrame({"score": grouped["weight"].sum().clip(upper=SCORE_CAP),
                          "rules": grouped["rule"].agg(list), "made_by": grouped["part"].agg(" + ".join)})

@@ -25,10 +25,10 @@ from voucher_checker.fields import BOOK_LABELS
 from voucher_checker.money import yuan_to_fen
 from voucher_checker.schema import voucher_lines
 
-__all__ = ["on_distinct", "in_sheet_order", "findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
+__all__ = ["on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "without_names", "STANDARD_ACCOUNT_NAMES",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
-           "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers"]
+           "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays"]
 
 
 def fen(yuan_value) -> int:
@@ -75,6 +75,22 @@ def findings(voucher_key, line_id, amount_fen, message, severity=None) -> pd.Dat
                           "amount_fen": column(amount_fen, "int64"), "message": column(message, object)})
     if severity is not None:
         frame["severity"] = column(severity, object)
+    return frame
+
+
+def unit_findings(line_id, amount_fen, message, file="", sheet="", severity=None) -> pd.DataFrame:
+    """The result frame of findings about a unit's book as a whole or one of its sheets, not a
+    voucher: ``line_id`` is any line of the unit (the engine takes the entity and book from it),
+    ``file`` / ``sheet`` where the finding applies ("" for the whole unit).  The report shows
+    such a finding as 单位整体 or the sheet, with no voucher."""
+    lines = pd.Series(line_id).astype("int64").to_numpy()
+    frame = findings(np.full(len(lines), None, dtype=object), lines, amount_fen, message, severity)
+    if frame.empty:
+        return frame
+    frame["level"] = "unit"
+    for name, values in (("file", file), ("sheet", sheet)):
+        frame[name] = np.full(len(lines), values, dtype=object) if np.ndim(values) == 0 else \
+            pd.Series(values).astype(object).to_numpy()
     return frame
 
 
@@ -370,3 +386,139 @@ def chinese_number(text: str) -> float:
 
 def book_label(book: pd.Series) -> pd.Series:
     return book.map(BOOK_LABELS).fillna(book)
+
+
+_NO_DATE = np.iinfo("int64").max
+
+
+class CashDays:
+    """Cash on hand (库存现金) day by day, per unit: what came in and went out each day and the
+    balance at the day's end where it can be known.  Shared by the cash-balance rules.
+
+    A unit's lines never meet another unit's: days are kept per entity and book, and a unit's
+    journals (现金日记账, 银行存款日记账) apart from its voucher lists, so that a movement read from
+    both is not counted twice.  Each voucher that touches cash counts once, by its net effect on
+    cash (a voucher that debits and credits cash only moves what is left), split by its other
+    side: cash that comes from the bank is a withdrawal (提现), cash that goes to the bank a deposit
+    (存现), the rest are takings (收入) and payments (支出).  An undated voucher counts on the last day
+    of its period.
+
+    The day's end balance (``end``) is known (``known``):
+    - in a journal, from its own 余额 column: the balance written on the day's last cash row;
+    - in a voucher list (or a unit's cash journal with no 余额 written at all), only from
+      ``opening_fen`` (an opening the policy gives), and only up to the first month missing from
+      the ledger (a missing month's movements are unknown).  A unit's bank journal alone says
+      too little of its cash (only withdrawals and deposits) to follow it.
+    Otherwise ``end`` assumes the opening given as ``unknown_opening_fen`` (a ceiling: the most
+    cash a unit could plausibly have held at its start), so ``end`` is the highest the balance
+    could have been.  ``start`` is the balance before the day's movements.  Arrays are per day,
+    in order of unit, then day; ``unit`` numbers the units, ``journal`` is True for journal days,
+    ``written`` for the days whose balance a journal's 余额 gives."""
+
+    def __init__(self, ledger: pd.DataFrame, opening_fen: int | None, unknown_opening_fen: int):
+        is_cash = (ledger["account_class"] == "cash").to_numpy(dtype=bool)
+        is_bank = (ledger["account_class"] == "bank").to_numpy(dtype=bool)
+        kept = np.flatnonzero(is_cash | is_bank)
+        # Only the columns used, and only cash and bank lines: a row filter copies every column.
+        lines = ledger[["voucher_id", "line_id", "debit_fen", "credit_fen", "entity", "book", "date", "period",
+                        "journal", "balance_fen"]].iloc[kept]
+        is_cash, is_bank = is_cash[kept], is_bank[kept]
+        debit, credit = lines["debit_fen"].to_numpy(), lines["credit_fen"].to_numpy()
+        by_voucher = Vouchers(lines["voucher_id"])
+        touches_cash = by_voucher.any(is_cash)
+        net = by_voucher.sum(np.where(is_cash, debit - credit, 0))
+        inflow, outflow = np.maximum(net, 0), np.maximum(-net, 0)
+        withdrawn = np.minimum(inflow, by_voucher.sum(np.where(is_bank, credit, 0)))
+        deposited = np.minimum(outflow, by_voucher.sum(np.where(is_bank, debit, 0)))
+        in_journal = (lines["journal"] != "").to_numpy(dtype=bool)
+        journal = by_voucher.first(in_journal)
+        unit_of_line = group_codes(lines, ["entity", "book"])
+        unit = by_voucher.first(unit_of_line) * 2 + journal
+        dates = lines["date"].to_numpy()
+        line_day = np.where(np.isnat(dates), _NO_DATE, dates.astype("datetime64[D]").astype("int64"))
+        day = by_voucher.min(line_day)
+        undated = day == _NO_DATE
+        if undated.any():
+            period = by_voucher.first(lines["period"].to_numpy(dtype=object))[undated]
+            month_start = pd.to_datetime(pd.Series(period, dtype=object) + "-01", errors="coerce")
+            last_day = (month_start + pd.offsets.MonthEnd(0)).to_numpy().astype("datetime64[D]").astype("int64")
+            day[undated] = last_day
+        # Written balances: the journal's 余额 on its own cash rows, last of each voucher in sheet order.
+        balance = lines["balance_fen"]
+        written = is_cash & in_journal & balance.notna().to_numpy()
+        if written.any():
+            written &= (lines["journal"] == "cash").to_numpy(dtype=bool)
+        position = np.where(written, np.arange(len(lines)), -1)
+        last_written = by_voucher.max(position)
+
+        chosen = np.flatnonzero(touches_cash)
+        order = chosen[np.lexsort((lines["line_id"].to_numpy()[by_voucher.first_line[chosen]], day[chosen],
+                                   unit[chosen]))]
+        self.voucher_id = by_voucher.id[order]          # vouchers that touch cash, by unit and day
+        v_unit, v_day = unit[order], day[order]
+        new_day = np.concatenate(([True], (v_unit[1:] != v_unit[:-1]) | (v_day[1:] != v_day[:-1]))) \
+            if len(order) else np.array([], dtype=bool)
+        starts = np.flatnonzero(new_day)
+        self.day_of_voucher = np.cumsum(new_day) - 1
+        self.unit, self.day = v_unit[starts], v_day[starts]      # unit: entity and book, times 2, + journal
+        self.journal = (self.unit % 2) == 1
+
+        def per_day(values):
+            return np.add.reduceat(values[order], starts) if len(starts) else np.array([], dtype="int64")
+        self.net, self.withdrawn, self.deposited = per_day(net), per_day(withdrawn), per_day(deposited)
+        self.takings = per_day(inflow - withdrawn)
+        self.payments = per_day(outflow - deposited)
+        self.voucher_takings = (inflow - withdrawn)[order]
+        self.voucher_payments = (outflow - deposited)[order]
+
+        n = len(starts)
+        first_of_unit = np.concatenate(([True], self.unit[1:] != self.unit[:-1])) if n else np.array([], dtype=bool)
+        month = self.day.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+        gap = np.concatenate(([False], month[1:] - month[:-1] > 1)) & ~first_of_unit if n else first_of_unit
+        segment = np.cumsum(first_of_unit | gap) - 1
+        seg_start = np.flatnonzero(first_of_unit | gap)
+        total = np.cumsum(self.net)
+        before = (total - self.net)[seg_start]
+        running = total - np.repeat(before, np.diff(np.append(seg_start, n)))   # from 0 at each segment
+        # Journals: the balance written on the day's last cash row, where one is written.
+        day_written = np.full(n, -1, dtype="int64")
+        if n:
+            np.maximum.at(day_written, self.day_of_voucher, last_written[order])
+        has_written = self.journal & (day_written >= 0)
+        written_end = np.where(has_written, balance.to_numpy(dtype="float64", na_value=np.nan)[
+            np.maximum(day_written, 0)] if len(lines) else np.zeros(n), np.nan)
+        # Computed from the movements: voucher lists, and cash journals without any 余额.
+        computed = ~self.journal
+        if self.journal.any():
+            in_cash_journal = by_voucher.any((lines["journal"] == "cash").to_numpy(dtype=bool))[order]
+            units = int(self.unit.max()) + 1
+            with_cash_journal = np.bincount(v_unit[in_cash_journal], minlength=units) > 0
+            with_written = np.bincount(self.unit[has_written], minlength=units) > 0
+            computed |= (with_cash_journal & ~with_written)[self.unit]
+        first_segment = np.repeat(first_of_unit[seg_start], np.diff(np.append(seg_start, n)))
+        opened = computed & first_segment & (opening_fen is not None)
+        end = running + np.where(opened, opening_fen or 0, unknown_opening_fen).astype("float64")
+        self.end = np.where(computed, end, written_end)
+        self.known = opened | has_written
+        self.written = has_written                    # known from a journal's 余额
+        self.start = self.end - self.net
+        self.segment = segment
+
+    def voucher_of_day(self, amounts) -> np.ndarray:
+        """The voucher_id of the voucher with the largest of ``amounts`` (one per voucher, in the
+        order of ``voucher_id``: ``voucher_takings``, ``voucher_payments``) on each day."""
+        order = np.lexsort((-np.asarray(amounts), self.day_of_voucher))
+        starts = np.flatnonzero(np.concatenate(([True], np.diff(self.day_of_voucher[order]) != 0))) \
+            if len(order) else np.array([], dtype="int64")
+        return self.voucher_id[order[starts]]
+
+    @staticmethod
+    def cash_line(ledger: pd.DataFrame, voucher_ids, side: str = "credit_fen") -> np.ndarray:
+        """line_id of each voucher's cash line with the largest amount on ``side`` (its first
+        cash line when none has one): the line a finding about its cash shows."""
+        wanted = np.asarray(voucher_ids, dtype="int64")
+        at = voucher_lines(ledger, wanted)
+        lines = ledger[["voucher_id", "line_id", "account_class", side]].iloc[at]
+        lines = lines[lines["account_class"] == "cash"]
+        best = lines.sort_values([side, "line_id"], ascending=[False, True], kind="stable").groupby("voucher_id")["line_id"].first()
+        return best.reindex(wanted).to_numpy(dtype="int64")

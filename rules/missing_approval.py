@@ -3,8 +3,9 @@
 ## What it does
 Where the ledger has a reviewer column (审核, 复核, 审批人, 监委会审核 …), finds vouchers with no
 reviewer, and vouchers whose reviewer is the preparer (制单).  The same-person check runs only
-where a preparer is recorded.  When every voucher of a sheet lacks a reviewer, one finding on the
-sheet's first voucher says so, with the count, instead of one per voucher.
+where a preparer is recorded.  When every voucher of a sheet lacks a reviewer, one finding about
+the sheet (a unit finding: the report names the sheet, not a voucher) says so, with the count,
+instead of one per voucher.
 
 ## Why is this bad?
 A voucher nobody reviewed, or that its preparer reviewed, has had no second pair of eyes; the
@@ -41,7 +42,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Flag
 
-from ._common import Vouchers, findings, in_sheet_order, place_codes, voucher_keys
+from ._common import Vouchers, findings, in_sheet_order, place_codes, unit_findings, voucher_keys
 
 ID = "missing-approval"
 TITLE = "缺少审核或制单审核同一人"
@@ -93,9 +94,11 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
 
     sheet_first = vouchers[in_whole_sheet].drop_duplicates("sheet")
     counts = per_sheet.loc[sheet_first["sheet"], "size"].to_numpy()
-    results.append(findings(voucher_keys(ledger, sheet_first.index), sheet_first["line_id"], 0,
-                            "本表 " + pd.Series(counts, index=sheet_first.index).astype(str)
-                            + " 张凭证均无审核人签章（审核栏全部空白）"))
+    at = np.searchsorted(ordered["line_id"].to_numpy(), sheet_first["line_id"].to_numpy())   # in line_id order
+    results.append(unit_findings(sheet_first["line_id"], 0,
+                                 "本表 " + pd.Series(counts).astype(str) + " 张凭证均无审核人签章（审核栏全部空白）",
+                                 file=ordered["file"].iloc[at].to_numpy(dtype=object),
+                                 sheet=ordered["sheet"].iloc[at].to_numpy(dtype=object)))
 
     if options.get("check_same_person", True):
         same = vouchers[vouchers["reviewer"].notna() & (vouchers["reviewer"] == vouchers["preparer"])]

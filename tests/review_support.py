@@ -47,8 +47,8 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-def scan(books: Path, report: Path, db: Path | None = None):
-    args = ["scan", books, "-o", report, "--jobs", "1", *RULES]
+def scan(books: Path, report: Path, db: Path | None = None, *extra):
+    args = ["scan", books, "-o", report, "--jobs", "1", *RULES, *extra]
     if db is not None:
         args += ["--db", db]
     result = run(*args)

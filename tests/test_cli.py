@@ -50,8 +50,9 @@ def test_exit_code_1_with_findings_and_json_contract(tmp_path):
     assert data["files"] == [{"file": "建设社区行政账.xlsx", "sheet": "3月", "entity": "建设社区", "book": "admin",
                               "lines": 2, "skipped": 0, "periods": ["2021-03"]}]
     finding = next(f for f in data["findings"] if f["rule"] == "petty-cash-over-limit")
-    assert set(finding) == {"rule", "severity", "entity", "book", "file", "sheet", "rows", "period", "voucher",
+    assert set(finding) == {"rule", "severity", "level", "entity", "book", "file", "sheet", "rows", "period", "voucher",
                             "voucher_number", "date", "amount", "message", "score", "id"}
+    assert finding["level"] == "voucher"
     assert (finding["voucher"], finding["voucher_number"], finding["rows"], finding["amount"]) == ("记-1", 1, [3, 4], 2500.0)
     assert finding["date"] == "2021-03-06"
     scores = data["scores"]

@@ -167,3 +167,42 @@ def test_a_rule_that_fails_on_a_line_the_schema_drops_runs_again_without_it(xlsx
         "summary", checks=[pa.Check(lambda s: ~s.str.contains("坏"))]))
     result = scan_module.scan([path], Policy())
     assert len(result.ledger) == 1 and any(e.row == 3 for e in result.errors)
+
+
+def make_unit_rule():
+    """A rule that says something about each unit as a whole, and flags its big debits."""
+    from voucher_checker.rules._common import findings, unit_findings
+
+    def check(ledger, options):
+        first = ledger.groupby("entity", sort=False)["line_id"].min()
+        hit = ledger[ledger["debit_fen"] >= 10000]
+        return pd.concat([unit_findings(first, 0, "本单位金额分布异常"),
+                          findings(hit["voucher_key"], hit["line_id"], hit["debit_fen"], "借方金额较大")],
+                         ignore_index=True)
+    return registry.Rule(id="unit-rule", title="单位整体", title_en="Unit", severity="low", basis="测试",
+                         requires=(), defaults={}, options_help={}, check=check, options={})
+
+
+def test_unit_findings_name_the_unit_and_no_voucher():
+    from voucher_checker.model import ReadResult, ScanResult
+    from voucher_checker.scan import result_to_json
+    import datetime as dt
+
+    ledger, sheets = two_entity_ledger()
+    found, _ = run_rules(ledger, sheets, [make_unit_rule()], Policy(), periods=("2021-04", "2021-04"))
+    unit = found[found["level"] == "unit"]
+    assert sorted(unit["entity"]) == ["和平村", "建设社区"], "a unit finding is not removed by --period"
+    assert unit["voucher_key"].isna().all() and unit["line_id"].isna().all() and (unit["voucher"] == "").all()
+    assert (unit["file"] == "").all() and all(rows == [] for rows in unit["rows"])
+    voucher = found[found["level"] == "voucher"]
+    assert list(voucher["entity"]) == ["和平村"] and list(voucher["voucher"]) == ["记-1"]
+    assert list(found["entity"]) == ["和平村", "和平村", "建设社区"], "a unit's own finding comes first"
+
+    now = dt.datetime(2021, 1, 1)
+    result = ScanResult(read=ReadResult(ledger, sheets, [], pd.DataFrame()), findings=found, rule_gaps=[], rules=[],
+                        inputs=[], policy_path=None, started_at=now, finished_at=now)
+    records = result_to_json(result)["findings"]
+    assert [r["level"] for r in records] == ["unit", "voucher", "unit"]
+    assert {(r["voucher"], r["voucher_number"], r["period"], r["date"], r["file"]) for r in records
+            if r["level"] == "unit"} == {(None, None, None, None, None)}
+    assert records[1]["voucher_number"] == 1 and records[1]["rows"] == [2, 3]

@@ -668,6 +668,37 @@ def test_hand_built_findings_frame(tmp_path):
     assert ws.cell(row=2, column=_column(ws, "凭证号")).hyperlink.location == "'凭证明细'!A3"
 
 
+def test_unit_findings_name_the_unit_or_sheet_and_link_to_no_voucher(tmp_path):
+    from voucher_checker.rules._common import findings as voucher_findings, unit_findings
+
+    def check(ledger, options):
+        return pd.concat([unit_findings([0], 0, "金额分布不符合本福特定律"),
+                          unit_findings([0], 0, "本表 3 张凭证均无审核人签章", file=ADMIN_FILE, sheet="3月"),
+                          voucher_findings([ledger["voucher_key"].iloc[0]], [0], 250050, "超限额")], ignore_index=True)
+    rule = Rule(id="unit-rule", title="单位整体问题", title_en="Unit", severity="low", basis="测试", requires=(),
+                defaults={}, options_help={}, check=check, options={})
+    ledger = ledger_from_rows(LEDGER_ROWS[:2])
+    found, _ = run_rules(ledger, _sheets()[:1], [rule], Policy())
+    scan = _scan(read=ReadResult(ledger, _sheets()[:1], [], pd.DataFrame()), findings=found, rule_gaps=[],
+                 rules=[rule])
+    write_report(scan, tmp_path / "r.xlsx")
+    write_findings_csv(scan, tmp_path / "f.csv")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    ws = wb["问题清单"]
+    cells = {ws.cell(row=r, column=_column(ws, "凭证号")).value: r for r in range(2, ws.max_row + 1)}
+    assert set(cells) == {"单位整体", "整表", "记-6"}
+    for voucher in ("单位整体", "整表"):
+        assert ws.cell(row=cells[voucher], column=_column(ws, "凭证号")).hyperlink is None
+        assert ws.cell(row=cells[voucher], column=_column(ws, "单位")).value == "建设社区"
+        assert ws.cell(row=cells[voucher], column=_column(ws, "金额")).value is None
+    assert ws.cell(row=cells["整表"], column=_column(ws, "来源")).value == f"{ADMIN_FILE} / 3月"
+    assert ws.cell(row=cells["记-6"], column=_column(ws, "凭证号")).hyperlink is not None
+    detail = wb["凭证明细"]
+    lines = [row for row in detail.iter_rows(min_row=3, values_only=True) if row[2] is not None]
+    assert [(row[0], row[2]) for row in lines] == [("记-6", 9), ("记-6", 10)], "a unit finding adds no lines"
+    assert "单位整体" in (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
+
+
 def test_empty_scan_still_writes_every_sheet(tmp_path):
     scan = _scan(read=ReadResult(empty_ledger(), [], [], pd.DataFrame()), findings=empty_findings(),
                  rule_gaps=[], rules=[], inputs=[])

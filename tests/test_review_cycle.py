@@ -30,7 +30,7 @@ def cycle(tmp_path_factory):
     filled = fill(folder / "第一次.xlsx", folder / "第一次-已填.xlsx", REVIEW)
     imported = run("review", "import", filled, "--db", db, "--by", "检查组李明")
     write_books(books, fixed=True)
-    rescanned = scan(books, folder / "第二次.xlsx", db)
+    rescanned = scan(books, folder / "第二次.xlsx", db, "--json", folder / "第二次.json")
     progress = run("progress", "--db", db, "-o", folder / "整改进展.xlsx")
     assert progress.exit_code == 0, progress.output
     return folder, db, imported, rescanned
@@ -170,3 +170,59 @@ def test_review_sheets_print_on_a4_without_the_identity(cycle):
     findings = workbook["问题清单"]
     _, columns = header_columns(findings)
     assert max(columns.values()) == columns["识别码"]
+
+
+def test_rescan_json_says_each_findings_status(cycle):
+    import json
+    folder, _, _, _ = cycle
+    data = json.loads((folder / "第二次.json").read_text(encoding="utf-8"))
+    review = data["review"]
+    assert review["run"] == 2 and review["counts"]["已整改（复查未再出现）"] == 2 and len(review["rectified"]) == 2
+    status = {(f["entity"], f["voucher"]): review["status"][f["id"]] for f in data["findings"]}
+    assert status == {("建设社区", "记-8"): "不属实", ("建设社区", "记-9"): "整改后仍存在",
+                      ("幸福村", "记-1"): "仍存在", ("幸福村", "记-2"): "新发现"}
+
+
+def test_a_problem_back_after_it_was_found_rectified_is_recurring(tmp_path):
+    books, db = write_books(tmp_path / "账簿"), tmp_path / "记录.db"
+    scan(books, tmp_path / "1.xlsx", db)
+    write_books(books, fixed=True)
+    assert "已整改（复查未再出现） 2 条" in scan(books, tmp_path / "2.xlsx", db).output
+    write_books(books)                  # the old books come back, without 幸福村's later 记-2
+    third = scan(books, tmp_path / "3.xlsx", db, "--json", tmp_path / "3.json")
+    assert "仍存在 3 条，整改后仍存在 2 条，不属实 0 条，已整改（复查未再出现） 1 条" in third.output
+    import json
+    data = json.loads((tmp_path / "3.json").read_text(encoding="utf-8"))
+    back = {f["voucher"] for f in data["findings"] if data["review"]["status"][f["id"]] == "整改后仍存在"}
+    assert back == {"记-6", "记-7"}
+
+
+def _unreviewed_book(folder, reviewer=None):
+    from tests.conftest import write_xlsx
+    from tests.review_support import HEADER
+    rows = [["红旗村行政账"], HEADER]
+    for n in range(1, 6):
+        rows += [[f"2021-03-0{n}", f"记-{n}", "购买办公用品", "管理费用-办公费", 300, None, "张三", reviewer],
+                 ["", "", "购买办公用品", "银行存款", None, 300, "", ""]]
+    write_xlsx(folder / "红旗村" / "红旗村行政账2021.xlsx", {"3月": rows})
+    return folder
+
+
+def test_a_unit_finding_is_followed_like_a_voucher_finding(tmp_path):
+    books, db = _unreviewed_book(tmp_path / "账簿"), tmp_path / "记录.db"
+    first = run("scan", books, "-o", tmp_path / "1.xlsx", "--db", db, "--jobs", "1", "--rule", "missing-approval")
+    assert first.exit_code == 1 and "新发现 1 条" in first.output, first.output
+    workbook = openpyxl.load_workbook(tmp_path / "1.xlsx")
+    ws = workbook["问题清单"]
+    _, columns = header_columns(ws)
+    ws.cell(row=2, column=columns["核实结论"]).value = "属实"
+    ws.cell(row=2, column=columns["整改措施"]).value = "补签审核"
+    workbook.save(tmp_path / "1-已填.xlsx")
+    assert "导入结论 1 条" in run("review", "import", tmp_path / "1-已填.xlsx", "--db", db).output
+    _unreviewed_book(books, reviewer="李四")
+    second = run("scan", books, "-o", tmp_path / "2.xlsx", "--db", db, "--jobs", "1", "--rule", "missing-approval")
+    assert "已整改（复查未再出现） 1 条" in second.output, second.output
+    run("progress", "--db", db, "-o", tmp_path / "进展.xlsx")
+    ledger = openpyxl.load_workbook(tmp_path / "进展.xlsx")["整改台账"]
+    assert ledger.cell(row=2, column=2).value.startswith("红旗村 行政账：")
+    assert (ledger.cell(row=2, column=3).value, ledger.cell(row=2, column=7).value) == ("补签审核", "已完成（复查未再出现）")

@@ -66,13 +66,14 @@ def test_hash_is_our_own_and_vectorised():
     assert hash_strings(sliced).tolist() == hashes[1:5].tolist()
 
 
-def test_a_unit_level_finding_is_identified_by_unit_period_and_rule():
-    ledger = ledger_from_rows(OVER + CLEAN)
-    sheets = [SheetInfo("test.xlsx", "Sheet1", fields=frozenset(("date", "voucher", "summary", "account_code",
-                                                                  "account_name", "debit", "credit")), lines=4)]
-    findings, _ = run_rules(ledger, sheets, RULES, Policy())
+def test_a_unit_level_finding_is_identified_by_unit_sheet_and_rule():
     from voucher_checker.identity import finding_identities
-    as_unit = findings.assign(level="unit")
-    moved = as_unit.assign(line_id=ledger["line_id"].iloc[-1], voucher_no=7)   # another line, same month
-    assert finding_identities(as_unit, ledger).tolist() == finding_identities(moved, ledger).tolist()
-    assert finding_identities(as_unit, ledger).tolist() != findings["finding_id"].tolist()
+    ledger = ledger_from_rows(OVER + CLEAN)
+    findings, _ = run_rules(ledger, [SheetInfo("test.xlsx", "Sheet1", fields=frozenset((
+        "date", "voucher", "summary", "account_code", "account_name", "debit", "credit")), lines=4)], RULES, Policy())
+    unit = findings.assign(level="unit", line_id=pd.array([pd.NA], dtype="Int64"), voucher_key=None, period="",
+                           voucher_word="", voucher_no=pd.array([pd.NA], dtype="Int64"), sheet="")
+    ids = finding_identities(unit, ledger).tolist()
+    assert IDENTITY_PATTERN.match(ids[0]) and ids != findings["finding_id"].tolist()
+    assert finding_identities(unit.assign(message="另一个数"), ledger).tolist() == ids
+    assert finding_identities(unit.assign(sheet="3月"), ledger).tolist() != ids

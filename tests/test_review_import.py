@@ -208,3 +208,16 @@ def test_who_concluded_is_whoever_last_saved_the_report(report, tmp_path):
     assert run("review", "import", tmp_path / "王会计.xlsx", "--db", db).exit_code == 0
     with open_store(db) as store:
         assert {row[0] for row in store.query("SELECT concluded_by FROM conclusions")} == {"王会计"}
+
+
+def test_a_pattern_is_expanded_as_the_windows_console_does_not(report, tmp_path):
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    fill(report, folder / "一.xlsx", {("建设社区", "记-6"): {"核实结论": "属实"}}, insert=False)
+    fill(report, folder / "二.xlsx", {("幸福村", "记-1"): {"核实结论": "属实"}}, insert=False)
+    (folder / "~$一.xlsx").write_bytes(b"lock")          # Excel has 一.xlsx open
+    result = run("review", "import", str(folder / "*.xlsx"), "--db", tmp_path / "记录.db")
+    assert result.exit_code == 0, result.output
+    assert "导入结论 2 条" in result.output and "一.xlsx 正在 Excel 或 WPS 中打开" in result.output
+    missing = run("review", "import", str(folder / "*.xls"), "--db", tmp_path / "记录.db")
+    assert missing.exit_code == 4 and "没有与" in missing.output

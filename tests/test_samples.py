@@ -25,7 +25,12 @@ def expected() -> set[tuple[str, str, str, str]]:
 
 def test_scan_finds_exactly_the_planted_problems(sample_scan):
     # planted_problems.tsv names vouchers in their normalised form (记-6); findings show them as written.
-    found = {(f.rule, f.file, f.period, (f"{f.voucher_word}-{f.voucher_no}" if f.voucher_word else str(f.voucher_no))) for f in sample_scan.findings.itertuples()}
+    # A unit finding is named 单位整体, or 整表 for one sheet, with no period.
+    def voucher(f):
+        if f.level == "unit":
+            return "整表" if f.sheet else "单位整体"
+        return f"{f.voucher_word}-{f.voucher_no}" if f.voucher_word else str(f.voucher_no)
+    found = {(f.rule, f.file, f.period, voucher(f)) for f in sample_scan.findings.itertuples()}
     assert found - expected() == set(), "findings that were not planted (false alarms)"
     assert expected() - found == set(), "planted problems the scan missed"
 
@@ -33,7 +38,8 @@ def test_scan_finds_exactly_the_planted_problems(sample_scan):
 def test_the_notice_vouchers_are_flagged_at_their_cited_numbers(sample_scan):
     cited = {("petty-cash-over-limit", "2021-03", 6), ("cash-payment", "2021-09", 18),
              ("union-expense-in-admin-book", "2020-12", 27), ("bulk-goods-distribution", "2021-07", 12)}
-    found = {(f.rule, f.period, int(f.voucher_no)) for f in sample_scan.findings.itertuples() if f.book == "admin"}
+    found = {(f.rule, f.period, int(f.voucher_no)) for f in sample_scan.findings.itertuples()
+             if f.book == "admin" and f.level == "voucher"}
     assert cited <= found
 
 

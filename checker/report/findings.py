@@ -4,6 +4,8 @@ Printed, the sheet is the working paper an inspection team writes on: the column
 one A4 landscape width with 11-point text at about 83% (9 pt on paper) and 整改措施 over 4 cm
 wide; 期间 and 来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
 The rule's basis is printed under the finding's message, where the reviewer reads it.
+A unit finding (about a unit's book as a whole, or one of its sheets) reads 单位整体 or 整表 in
+the voucher column, links to no voucher and leaves 金额 blank when it has no amount.
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ class FindingRow:
     basis: str
     source: str
     voucher_key: str
+    level: str = "voucher"      # voucher | unit
     finding_id: str = ""
 
     def csv_values(self) -> list[str]:
@@ -73,7 +76,8 @@ class FindingRow:
 
 
 _FIELDS = ("entity", "book", "period", "voucher", "date", "summary", "account", "amount_fen", "title", "rule",
-           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key", "finding_id")
+           "severity", "message", "basis", "file", "sheet", "rows", "voucher_key", "level", "finding_id")
+UNIT_VOUCHER, SHEET_VOUCHER = "单位整体", "整表"      # the voucher column of a unit finding
 CHUNK = 5_000      # findings turned into Python values at a time: memory stays flat however many
 
 
@@ -93,16 +97,20 @@ def finding_rows(findings: pd.DataFrame, limit: int | None = None):
                 entities[entity] = entity_label(entity)
             if book not in books:
                 books[book] = book_label(book)
+            unit = f["level"] == "unit"
+            voucher = (SHEET_VOUCHER if inert_text(f["sheet"]) else UNIT_VOUCHER) if unit else inert_text(f["voucher"])
             yield FindingRow(
                 number=start + i + 1, entity=entities[entity], book=books[book],
-                period=inert_text(f["period"]), voucher=inert_text(f["voucher"]),
+                period=inert_text(f["period"]), voucher=voucher,
                 date=as_date(f["date"]), summary=inert_text(f["summary"]),
-                account=inert_text(f["account"]), amount_fen=fen(f["amount_fen"]),
+                account=inert_text(f["account"]),
+                amount_fen=None if unit and not fen(f["amount_fen"]) else fen(f["amount_fen"]),
                 rule_title=inert_text(f["title"]) or inert_text(f["rule"]),
                 severity=inert_text(f["severity"]), message=inert_text(f["message"]),
                 basis=inert_text(f["basis"]),
                 source=source_label(f["file"], f["sheet"], f["rows"]),
-                voucher_key=inert_text(f["voucher_key"]), finding_id=inert_text(f["finding_id"]))
+                voucher_key="" if unit else inert_text(f["voucher_key"]), level="unit" if unit else "voucher",
+                finding_id=inert_text(f["finding_id"]))
 
 
 def write_findings_csv(result: ScanResult, path) -> None:
@@ -158,7 +166,7 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
         r = sheet.write((f.number, f.entity, f.book, f.voucher, f.date, f.summary, f.account, f.amount_fen,
                          severity_label(f.severity), f.rule_title, _message_with_basis(f), *reviewed,
                          *tail), formats=severity_formats.get(f.severity))
-        target = detail_rows.get(f.voucher_key)
+        target = detail_rows.get(f.voucher_key) if f.level == "voucher" else None
         if target and f.voucher:
             fmt = quoted_link_format if needs_quote_prefix(f.voucher) else link_format
             links += 1

@@ -46,6 +46,13 @@ class ReviewOverlay:
     false_ids: set[str] = field(default_factory=set)
     rectified: list[dict] = field(default_factory=list)
 
+    def as_json(self) -> dict:
+        """The JSON's "review": the run's number, the counts, each finding's status by its id, and
+        the ids of the cases found rectified."""
+        return {"run": self.run, "counts": self.counts(),
+                "status": {identity: carried.status for identity, carried in self.present.items()},
+                "rectified": [case["finding_id"] for case in self.rectified]}
+
     def counts(self) -> dict[str, int]:
         counted = {NEW: 0, OPEN: 0, RECURRING: 0, FALSE: 0}
         for carried in self.present.values():
@@ -146,15 +153,22 @@ def reconcile(store: Store, result) -> ReviewOverlay:
                                (run, case, identity, status))
 
         periods = result.periods
+        books_read: dict[str, set] = {}
         for case, (entity, book, period, rule, latest, _) in known_cases.items():
             if case in present_cases:
                 continue
             conclusion = conclusions.get(case, Conclusion())
             if conclusion.verdict == "不属实" or rule not in ran:
                 continue
-            where = (entity, book, period)
-            if where not in partial.get(rule, read):
-                continue
+            covered = partial.get(rule, read)
+            if period:
+                if (entity, book, period) not in covered:
+                    continue
+            else:                                               # a unit finding: its book was read
+                if rule not in books_read:
+                    books_read[rule] = {(e, b) for e, b, _ in covered}
+                if (entity, book) not in books_read[rule]:
+                    continue
             if periods is not None and not (periods[0] <= period <= periods[1]):
                 continue
             connection.execute("INSERT INTO occurrences (run, case_id, finding_id, status) VALUES (?, ?, ?, ?)",

@@ -4,7 +4,9 @@ look-alikes side by side.  Adding a case is adding a row there.
 A case: ``rows`` (for ``voucher_checker.testing.ledger_from_rows``), optional ``book`` and ``options``
 (over the defaults of the rule's OPTIONS), and ``expect``: one entry per flagged voucher with its display
 number, the amount in yuan, text the message must contain and the severity; ``[]`` means clean.
-An entry with ``"absent": True`` asserts that voucher is not flagged.
+An entry with ``"absent": True`` asserts that voucher is not flagged.  A unit finding (about the
+whole unit, or one of its sheets, not a voucher) is expected under ``"voucher": "单位整体"`` or
+``"voucher": "表:<sheet>"``.
 """
 from __future__ import annotations
 
@@ -47,7 +49,10 @@ def test_case(rule, case):
     assert result["line_id"].isin(ledger["line_id"]).all()
 
     voucher_of_key = ledger.groupby("voucher_key")["voucher"].first()
-    result = result.assign(shown=result["voucher_key"].map(voucher_of_key))
+    is_unit = (result["level"] == "unit") if "level" in result.columns else pd.Series(False, index=result.index)
+    sheet = result["sheet"].fillna("") if "sheet" in result.columns else pd.Series("", index=result.index)
+    unit_label = ("表:" + sheet.astype(str)).where(sheet != "", "单位整体")
+    result = result.assign(shown=result["voucher_key"].map(voucher_of_key).where(~is_unit, unit_label))
     expected = [e for e in case["expect"] if not e.get("absent")]
     assert sorted(result["shown"]) == sorted(e["voucher"] for e in expected), result["message"].tolist()
     for e in case["expect"]:
@@ -64,5 +69,8 @@ def test_case(rule, case):
             assert text in finding["message"], finding["message"]
         severity = finding["severity"] if "severity" in result.columns else rule.SEVERITY
         assert severity == e.get("severity", rule.SEVERITY)
+        if finding.get("level") == "unit":
+            assert finding["voucher_key"] is None, "a unit finding names no voucher"
+            continue
         assert ledger.loc[finding["line_id"], "voucher_key"] == finding["voucher_key"], \
             "the line shown belongs to the voucher"

@@ -100,9 +100,24 @@ def _ledger_from_doc(table: pd.DataFrame) -> pd.DataFrame:
     return ledger_from_rows(records)
 
 
+def _copies(table: pd.DataFrame, copies: int) -> pd.DataFrame:
+    """The vouchers of ``table`` written ``copies`` times over, numbered on: the Example of a rule
+    about a unit as a whole (Benford) shows a few of the unit's vouchers and says how many."""
+    vouchers = list(dict.fromkeys(table["voucher"]))
+    number = {v: i for i, v in enumerate(vouchers)}
+    parts = []
+    for copy in range(copies):
+        part = table.copy()
+        part["voucher"] = [f"{v.rpartition('-')[0]}-{copy * len(vouchers) + number[v] + 1}" for v in table["voucher"]]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_docstring_examples_do_what_they_say(rule):
-    flagged = _ledger_from_doc(_table_after(rule.doc, "## Example"))
+    example = _table_after(rule.doc, "## Example")
+    copies = getattr(module_of(rule), "EXAMPLE_COPIES", 1)
+    flagged = _ledger_from_doc(_copies(example, copies) if copies > 1 else example)
     clean = _ledger_from_doc(_table_after(rule.doc, "## Use instead"))
     found = rule.check(flagged, dict(rule.defaults))
     assert not found.empty, f"{rule.id}: the Example voucher is flagged"
