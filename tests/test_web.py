@@ -458,3 +458,15 @@ def test_data_problems_come_with_file_sheet_row_and_what_was_not_uploaded(client
     rows = [p for p in by_file["和平村/和平村2021.csv"] if p["row"]]
     assert rows and all(p["kind"] in ("error", "warning") for p in rows)
     assert not any(str(client.settings.root) in p["file"] + p["message"] for p in problems)
+
+
+def test_a_finding_about_a_whole_sheet_is_shown_as_the_report_shows_it(client):
+    lines = "".join(f"2021-01-{d:02d},{d},购办公用品,管理费用,100,,王,\n2021-01-{d:02d},{d},购办公用品,银行存款,,100,王,\n"
+                    for d in range(1, 12))
+    job_id = client.scanned([("和平村/和平村2021.csv", ("日期,凭证号,摘要,科目,借方,贷方,制单人,审核人\n" + lines).encode("utf-8"))])
+    findings = client.get(f"/api/scans/{job_id}/findings?rule=missing-approval").get_json()["findings"]
+    unit = [f for f in findings if f["unit"]]
+    assert unit and unit[0]["voucher"] in ("整表", "单位整体") and unit[0]["amount"] == ""
+    assert client.get(f"/api/scans/{job_id}/findings/{unit[0]['fid']}/lines").get_json()["lines"] == []
+    saved = client.post(f"/api/scans/{job_id}/findings/{unit[0]['fid']}/conclusion", json={"verdict": "属实"})
+    assert saved.status_code == 200

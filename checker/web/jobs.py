@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..fields import BOOK_LABELS, SEVERITY_LABELS, field_label
 from ..money import format_yuan
+from ..report.findings import SHEET_VOUCHER, UNIT_VOUCHER
 from .conclusions import finding_identities
 
 JOB_ID_BYTES = 12
@@ -221,12 +222,20 @@ def review_status(job: Job, fid: str) -> str:
     return f"{carried.status}（{carried.note}）" if carried.note else carried.status
 
 
+def _is_unit(row: dict) -> bool:
+    return row.get("level") == "unit"
+
+
 def finding_json(row: dict, conclusion: dict | None, status: str = "") -> dict:
     rows = row.get("rows")
+    unit = _is_unit(row)
+    # As the report shows a finding about a whole book or sheet: 单位整体 or 整表, no zero amount.
+    voucher = (SHEET_VOUCHER if _text(row["sheet"]) else UNIT_VOUCHER) if unit else _text(row["voucher"])
+    no_amount = pd.isna(row["amount_fen"]) or (unit and not int(row["amount_fen"]))
     return {"fid": row["fid"], "entity": row["entity_label"], "book": row["book_label"], "period": _text(row["period"]),
-            "voucher": _text(row["voucher"]), "date": _date(row["date"]), "summary": _text(row["summary"]),
+            "voucher": voucher, "unit": unit, "date": _date(row["date"]), "summary": _text(row["summary"]),
             "account": _text(row["account"]),
-            "amount": "" if pd.isna(row["amount_fen"]) else format_yuan(int(row["amount_fen"])),
+            "amount": "" if no_amount else format_yuan(int(row["amount_fen"])),
             "rule": row["rule"], "title": _text(row["title"]), "severity": row["severity"],
             "severity_label": SEVERITY_LABELS.get(row["severity"], row["severity"]), "message": _text(row["message"]),
             "basis": _text(row["basis"]), "score": float(row["score"]),
@@ -243,6 +252,8 @@ def voucher_lines(job: Job, fid: str) -> list[dict] | None:
     match = findings[findings["fid"] == fid]
     if match.empty:
         return None
+    if _is_unit(match.iloc[0].to_dict()):
+        return []                    # about a whole book or sheet: no voucher of its own
     key = match["voucher_key"].iloc[0]
     ledger = job.result.ledger
     flagged = set(pd.to_numeric(findings.loc[findings["voucher_key"] == key, "line_id"], errors="coerce")

@@ -307,6 +307,11 @@ function buildDetail(cell, f, verdictCell) {
   cell.append(detail);
   api(`/api/scans/${state.scan}/findings/${f.fid}/lines`).then((body) => {
     const tbody = detail.querySelector(".lines tbody");
+    if (!body.lines.length) {
+      tbody.replaceChildren(el("tr", {}, el("td", {colspan: "11", text: f.unit
+        ? "这是关于整个账簿或整张工作表的问题，没有单张凭证的分录；见问题说明。" : "没有找到这张凭证的分录。"})));
+      return;
+    }
     tbody.replaceChildren(...body.lines.map((l) => {
       const row = el("tr", {class: l.flagged ? "flagged" : ""}, ...[String(l.row), l.date, l.voucher, l.summary, l.account, l.debit, l.credit,
         l.counterparty, l.preparer, l.reviewer, l.attachments].map((c, i) => el("td", {class: i === 5 || i === 6 ? "money" : "", text: c})));
