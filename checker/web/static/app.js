@@ -344,13 +344,6 @@ async function init() {
   filters.addEventListener("submit", (e) => e.preventDefault());
   $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.pageSize); loadFindings(); });
   $("next").addEventListener("click", () => { state.offset += state.pageSize; loadFindings(); });
-  // Labels opening the file choosers work with the keyboard too.
-  for (const label of document.querySelectorAll("label.button")) {
-    label.tabIndex = 0;
-    label.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $(label.htmlFor).click(); }
-    });
-  }
   const match = /scan=([0-9a-f]+)/.exec(location.hash);
   if (match) follow(match[1]);
   document.body.dataset.ready = "1";
