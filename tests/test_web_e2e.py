@@ -242,3 +242,23 @@ def test_an_oversized_upload_is_refused_with_a_clear_message(page, small_server,
     }""")
     assert answer["status"] == 413
     assert "超过一次上传的上限 1 MB" in answer["body"]["error"]
+
+
+def test_files_dropped_on_the_page_are_chosen_and_scanned(page, server):
+    open_page(page, server)
+    csv = "日期,凭证号,摘要,科目,借方,贷方\n2021-01-05,1,现金支付工程款,管理费用,5000,\n2021-01-05,1,现金支付工程款,库存现金,,5000\n"
+    page.evaluate("""text => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "和平村2021.csv", {type: "text/csv"}));
+        transfer.items.add(new File(["x"], "说明.pdf"));
+        for (const type of ["dragover", "drop"]) {
+            document.getElementById("drop").dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }
+    }""", csv)
+    expect(page.locator("#picked")).to_contain_text("已选 1 个账簿文件")
+    expect(page.locator("#picked")).to_contain_text("说明.pdf")
+    page.locator("#start").focus()      # started by keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results:not([hidden])")
+    expect(page.locator("#facts")).to_contain_text("读取 1 个文件")
+    expect(page.locator("#findings tbody tr.finding").first).to_contain_text("和平村")
