@@ -470,3 +470,10 @@ def test_a_finding_about_a_whole_sheet_is_shown_as_the_report_shows_it(client):
     assert client.get(f"/api/scans/{job_id}/findings/{unit[0]['fid']}/lines").get_json()["lines"] == []
     saved = client.post(f"/api/scans/{job_id}/findings/{unit[0]['fid']}/conclusion", json={"verdict": "属实"})
     assert saved.status_code == 200
+
+
+def test_a_deep_long_path_is_shortened_keeping_the_top_folder_and_the_name():
+    given = "建设社区/" + "/".join("很长的文件夹名称" * 4 for _ in range(10)) + "/行政账2021.xlsx"
+    kept = guard.clean_relative_path(given)
+    assert kept.parts[0] == "建设社区" and kept.name == "行政账2021.xlsx"
+    assert len(kept.as_posix()) <= guard.MAX_PATH_CHARS

@@ -20,6 +20,8 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_NAME_CHARS = 120          # one folder or file name; Windows allows 255, its paths 260 in all
 MAX_DEPTH = 12                # folders kept from an uploaded folder's relative path
+# The relative path as a whole: under %TEMP% it must stay within Windows' 260 characters.
+MAX_PATH_CHARS = 160
 # Names Windows reserves for devices, with or without an extension.
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 _FORBIDDEN_CHARS = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
@@ -74,6 +76,9 @@ def clean_relative_path(name: str) -> PurePosixPath:
     if not parts:
         raise PathRefused(f"文件名“{name}”不可用")
     parts = parts[-MAX_DEPTH:]
+    # Too long: the middle folders go first; the top folder (often the unit) and the name stay.
+    while len(parts) > 2 and len("/".join(parts)) > MAX_PATH_CHARS:
+        del parts[1]
     return PurePosixPath(*parts)
 
 
