@@ -78,6 +78,7 @@ class Runner:
         """Run on the scan thread, after the job's own scan: its memory and uploaded files go."""
         with job.lock:
             job.result = job.findings = job.overlay = None
+            job.state, job.message = "failed", f"这次检查的结果已清除（页面只保留最近 {KEPT_SCANS} 次检查），请重新上传。"
         shutil.rmtree(job.folder, ignore_errors=True)
 
     def get(self, job_id: str) -> Job | None:
@@ -90,6 +91,7 @@ class Runner:
     def _run(self, job: Job) -> None:
         from ..crash import report_failure
         from ..policy import PolicyError, load_policy
+        from ..review.store import StoreError
         from ..scan import scan
 
         def on_files(count: int) -> None:
@@ -101,7 +103,6 @@ class Runner:
                 job.files_read = min(job.files_total, job.files_read + step)
                 if job.files_read >= job.files_total:
                     job.state = "checking"
-        from ..review.store import StoreError
         try:
             policy = load_policy(job.policy_path)
             result = scan([str(job.folder)], policy, jobs=self.jobs, progress=progress, on_files=on_files)
