@@ -477,3 +477,17 @@ def test_a_deep_long_path_is_shortened_keeping_the_top_folder_and_the_name():
     kept = guard.clean_relative_path(given)
     assert kept.parts[0] == "建设社区" and kept.name == "行政账2021.xlsx"
     assert len(kept.as_posix()) <= guard.MAX_PATH_CHARS
+
+
+def test_a_failure_while_answering_is_one_sentence_and_a_log(client, monkeypatch, tmp_path):
+    job_id = client.scanned(sample_files())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(client.settings.store, "write_report", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    answer = client.get(f"/api/scans/{job_id}/report")
+    assert answer.status_code == 500
+    message = answer.get_json()["error"]
+    assert "程序内部出错" in message and "disk on fire" in message and "Traceback" not in message

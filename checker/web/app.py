@@ -106,6 +106,17 @@ def create_app(settings: Settings) -> Flask:
                            405: "不支持这种请求。"}.get(exc.code, f"请求有误（{exc.code}）。"), exc.code or 400)
         return exc
 
+    @app.errorhandler(Exception)
+    def _failure(exc: Exception):
+        # No traceback reaches the page: one sentence, the details in the log file (crash.py).
+        from ..crash import report_failure
+        from ..review.store import StoreError
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        if isinstance(exc, StoreError):
+            return _error(str(exc), 503)
+        return _error(report_failure(exc), 500)
+
     def _job(job_id: str) -> Job:
         job = runner.get(job_id) if is_job_id(job_id) else None
         if job is None:
