@@ -33,11 +33,14 @@ Vouchers are balanced, 2–4 lines, with realistic summaries (办公费, 水电�
 deposited back at month end) so that findings come from the planted problems: about one voucher in
 400 carries one (withdrawal over the limit, a large cash payment, a union newspaper paid from the
 administrative book, no reviewer, no attachments), so the rules and the report have real work.
+Vouchers are dated on working days (the State Council's calendar, through chinesecalendar), one
+in 500 on a weekend or holiday instead.
 Every (community, book, year) appears once in a corpus, so files do not collide with each other.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime as dt
 import json
 import random
@@ -47,7 +50,7 @@ import openpyxl
 
 HERE = Path(__file__).resolve().parent
 CORPUS_DIR = HERE / "corpus"
-GENERATOR_VERSION = 2          # bump when the generated content changes: invalidates cached corpora
+GENERATOR_VERSION = 3          # bump when the generated content changes: invalidates cached corpora
 SEED = 20210306
 
 # name: (workbooks, lines per workbook, layout override or None)
@@ -86,6 +89,26 @@ UNION_EXPENSES = [("5010101", "职工活动支出-文体活动", ["工会活动�
                   ("5010301", "行政支出-办公费", ["工会购买办公用品", "支付工会账户管理费"], 30, 500)]
 UNION_INCOME = [("4010101", "会费收入", "收到会员{m}月会费", 300, 1200),
                 ("4020101", "上级补助收入", "收到上级工会拨付经费", 2000, 8000)]
+
+
+REST_DAY_SHARE = 0.002          # vouchers dated on a weekend or holiday, as a real office has a few
+
+
+@functools.cache
+def _working_and_rest_days(year: int, month: int) -> tuple[list[int], list[int]]:
+    import chinese_calendar
+    days = [dt.date(year, month, d) for d in range(1, 29)]
+    return ([d.day for d in days if chinese_calendar.is_workday(d)],
+            [d.day for d in days if not chinese_calendar.is_workday(d)])
+
+
+def posting_day(year: int, month: int, day: int, rng: random.Random) -> int:
+    """The ``day``-th of 28 steps through the month as a working day (State Council calendar,
+    make-up workdays included); REST_DAY_SHARE of vouchers land on a rest day instead."""
+    working, rest = _working_and_rest_days(year, month)
+    if rest and rng.random() < REST_DAY_SHARE:
+        return rng.choice(rest)
+    return working[(day - 1) * len(working) // 28]
 
 
 def _fen(rng: random.Random, low: int, high: int) -> int:
@@ -280,7 +303,7 @@ def write_monthly(path: Path, entity: str, year: int, lines: int, rng: random.Ra
             sheet.append([f"会计年度：{year}年", None, None, None, f"期间：{month}月", None, None, "单位：元"])
             sheet.append(["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人", "附件数"])
             month_now, month_total = month, 0
-        date = dt.date(year, month, day)
+        date = dt.date(year, month, posting_day(year, month, day, rng))
         for i, (code, name, summary, debit, credit) in enumerate(entries):
             if i == 0:
                 sheet.append([date, f"记-{number:04d}", summary, code, name, debit / 100 if debit else None,
@@ -319,9 +342,10 @@ def write_sanzi(path: Path, entity: str, year: int, lines: int, rng: random.Rand
                 total = _text_amount(month_total)
                 sheet.append([None, None, f"{month_now}月 本月合计", None, total, total, None, None, None])
             month_now, month_total = month, 0
+        posted = posting_day(year, month, day, rng)
         for i, (code, name, summary, debit, credit) in enumerate(entries):
             if i == 0:
-                sheet.append([f"{year}.{month}.{day}", f"记-{number}", summary, f"{code} {name}", _text_amount(debit),
+                sheet.append([f"{year}.{month}.{posted}", f"记-{number}", summary, f"{code} {name}", _text_amount(debit),
                               _text_amount(credit), preparer, None if "no_reviewer" in flags else reviewer,
                               0 if "no_attachments" in flags else rng.randint(1, 4)])
             else:

@@ -345,14 +345,25 @@ def print_summary(result, written, err: bool = False, top: int = 0) -> None:
     _echo(f"{_pad('合计', title_width)}  {_pad('', id_width)}  {_pad(str(len(findings)), 6, True)}", err)
     if top and len(findings):
         print_ranking(result, top, err)
-    gap_rules = sorted({g.rule for g in result.rule_gaps})
+    gap_rules = sorted({g.rule for g in result.rule_gaps if g.missing})
     if gap_rules:
         _echo("", err)
         _echo("以下规则因账表缺少所需的列，在部分工作表上未运行（详见报告“数据问题”）：", err)
         for rule_id in gap_rules:
-            gaps = [g for g in result.rule_gaps if g.rule == rule_id]
+            gaps = [g for g in result.rule_gaps if g.rule == rule_id and g.missing]
             missing = [field_label(m) for m in sorted({m for g in gaps for m in g.missing})]
             _echo(f"  {rule_titles.get(rule_id, rule_id)}（{rule_id}）：{len(gaps)} 张工作表缺少 {'、'.join(missing)}", err)
+    # A rule that ran only in part says why in its own words: one line a rule, with its first note.
+    notes: dict[str, list] = {}
+    for g in result.rule_gaps:
+        if g.note:
+            notes.setdefault(g.rule, []).append(g)
+    if notes:
+        _echo("", err)
+        _echo("以下规则在部分工作表上只做了部分检查（详见报告“数据问题”）：", err)
+        for rule_id, gaps in sorted(notes.items()):
+            more = f"，例如 {gaps[0].file} / {gaps[0].sheet}" if len(gaps) > 1 else ""
+            _echo(f"  {rule_titles.get(rule_id, rule_id)}（{rule_id}）：{len(gaps)} 张工作表{more}：{gaps[0].note}", err)
     if errors:
         _echo("", err)
         _echo("无法读取或有错误的输入（前 10 条）：", err)

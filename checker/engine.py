@@ -45,6 +45,18 @@ def no_findings() -> pd.DataFrame:
                          "amount_fen": pd.Series(dtype="int64"), "message": pd.Series(dtype=object)})
 
 
+GAP_NOTES = "rule_gap_notes"
+
+
+def with_gap_notes(result: pd.DataFrame, notes) -> pd.DataFrame:
+    """A rule's result that also says where the rule could run only in part: ``notes`` is a list
+    of (file, sheet, note) with the note in Chinese ("2027 年不在节假日日历范围内，只按周末检查").
+    The engine reports each as a RuleGap beside the sheets a missing field kept the rule off;
+    a rule that checks less than it says, silently, is what this is for avoiding."""
+    result.attrs[GAP_NOTES] = tuple((str(f), str(s), str(n)) for f, s, n in notes)
+    return result
+
+
 def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
 
@@ -148,8 +160,14 @@ RULE_THREADS = 2
 def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy: Policy):
     """One rule's findings, with the columns the engine adds, and the sheets it could not run on."""
     lines, gaps = _eligible_lines(ledger, sheets, rule)
-    results = []
+    results, noted = [], set()
     for result in _run_one(rule, lines, policy):
+        # Taken off the result, so that pandas does not copy the notes along with every finding.
+        for file, sheet, note in result.attrs.pop(GAP_NOTES, ()):
+            gap = RuleGap(rule.id, file, sheet, (), note)
+            if gap not in noted:     # a rule run once per group of options may say it again
+                noted.add(gap)
+                gaps.append(gap)
         missing = [c for c in RULE_RESULT_COLUMNS if c not in result.columns]
         if missing:
             raise ValueError(f"规则 {rule.id} 的结果缺少列 {missing}")

@@ -83,11 +83,14 @@ class SheetInfo:
 
 @dataclass(frozen=True)
 class RuleGap:
-    """A rule that could not run on a sheet because a field it needs is missing."""
+    """A rule that could not run on a sheet because a field it needs is missing, or (``note``,
+    with nothing ``missing``) that ran there only in part, as the rule itself says: a year its
+    calendar does not cover, checked for plain weekends only."""
     rule: str
     file: str
     sheet: str
     missing: tuple[str, ...]
+    note: str = ""
 
 
 @dataclass

@@ -101,7 +101,7 @@ def result_to_json(result: ScanResult) -> dict:
         "files": [s.as_json() for s in result.read.sheets if s.status == "read"],
         "errors": [e.as_json() for e in result.errors],
         "findings": findings,
-        "rule_gaps": [{"rule": g.rule, "file": g.file, "sheet": g.sheet, "missing": list(g.missing)}
+        "rule_gaps": [{"rule": g.rule, "file": g.file, "sheet": g.sheet, "missing": list(g.missing), "note": g.note}
                       for g in result.rule_gaps],
         "scores": scores_to_json(result),
         "run": {"tool_version": result.version, "started_at": result.started_at.isoformat(),

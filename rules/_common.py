@@ -28,7 +28,9 @@ from voucher_checker.schema import voucher_lines
 __all__ = ["on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "without_names", "STANDARD_ACCOUNT_NAMES",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
-           "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays"]
+           "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays",
+           "NO_DAY", "day_numbers", "day_text", "unit_codes", "PAYEE_SUFFIXES", "payee_in_summary", "counterparties",
+           "PLACEHOLDER_COUNTERPARTIES", "is_placeholder_counterparty", "Payments", "payment_partners"]
 
 
 def fen(yuan_value) -> int:
@@ -522,3 +524,229 @@ class CashDays:
         lines = lines[lines["account_class"] == "cash"]
         best = lines.sort_values([side, "line_id"], ascending=[False, True], kind="stable").groupby("voucher_id")["line_id"].first()
         return best.reindex(wanted).to_numpy(dtype="int64")
+
+
+# ---------------------------------------------------------------- days and payments
+# Shared by the journal-entry tests (holiday-posting, round-amount, just-under-threshold,
+# split-payment, duplicate-reimbursement, informal-receipt).
+
+NO_DAY = np.iinfo("int64").max      # an undated voucher
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def day_numbers(dates) -> np.ndarray:
+    """Dates as whole days since 1970-01-01 (``NO_DAY`` where there is none): integers to sort,
+    subtract and look up, where datetime64 values would need converting at every step."""
+    values = np.asarray(dates, dtype="datetime64[ns]")
+    return np.where(np.isnat(values), NO_DAY, values.view("int64") // _NS_PER_DAY)
+
+
+def day_text(days) -> pd.Series:
+    """Day numbers → "2021-10-01"."""
+    return pd.Series(np.asarray(days, dtype="int64").astype("datetime64[D]").astype(str), dtype=object)
+
+
+def unit_codes(ledger: pd.DataFrame, positions=None) -> np.ndarray:
+    """The unit (entity and book) of each line, or of the lines at ``positions``, as 0, 1, 2 …"""
+    lines = ledger[["entity", "book"]]
+    return group_codes(lines if positions is None else lines.iloc[positions], ["entity", "book"])
+
+
+# A name that ends in one of these is a business or body a payment goes to: 张记五金店, 红旗超市,
+# 湘潭市某某建筑劳务有限公司.  Longest first, so that 有限公司 wins over 公司.
+PAYEE_SUFFIXES = [
+    "有限责任公司", "股份有限公司", "有限公司", "公司", "五金店", "五金行", "商店", "商行", "商贸", "超市",
+    "经营部", "门市部", "批发部", "服务部", "专卖店", "便利店", "店", "厂", "酒店", "饭店", "宾馆", "餐馆", "餐厅",
+    "酒家", "合作社", "工作室", "加油站", "药房", "药店", "诊所", "物业", "农家乐", "广告部", "装饰部", "维修部",
+]
+# Words before a payee's name that are not part of it: 付张记五金店材料款, 向红旗超市购买, 支付给 ….
+_PAYEE_LEADS = ["支付给", "付给", "收到", "和", "支付", "预付", "结付", "结算", "偿还", "归还", "报销", "购买", "采购", "订购",
+                "付", "向", "从", "在", "给", "购", "买", "还", "欠"]
+
+
+def payee_in_summary(summary: pd.Series) -> pd.Series:
+    """The payee a summary names ("付张记五金店材料款" → "张记五金店"), "" when it names none.
+
+    Community ledgers rarely have a counterparty column; the payee is written into the summary.
+    Only names ending in a business suffix (``PAYEE_SUFFIXES``) count: a person's name cannot be
+    told from the words around it.  Once per distinct summary."""
+    suffix = re.compile(keyword_regex(PAYEE_SUFFIXES))
+    lead = re.compile(keyword_regex(_PAYEE_LEADS))
+
+    def name_in(text: str) -> str:
+        for run in re.findall(r"[\u4e00-\u9fff]+", text):
+            # The longest head of the run that ends in a suffix: 付张记五金店材料款 → 付张记五金店.
+            for found in reversed(list(suffix.finditer(run))):
+                head = run[:found.end()]
+                # The name follows the last lead word that leaves it two characters before its
+                # suffix (春节向幸福超市 → 幸福超市); a one-character lead may be the name's own
+                # first character (向阳超市), a longer one (支付, 购买) never is.
+                leads = list(lead.finditer(head))
+                tails = [tail for m in reversed(leads)
+                         for tail in (head[m.end():], head[m.start():] if len(m.group()) == 1 else "")]
+                tails += [] if leads else [head]
+                name = next((t for t in tails if len(t) - len(found.group()) >= 2), "")
+                if name:
+                    return name
+        return ""
+
+    def names(distinct: pd.Series) -> pd.Series:
+        return pd.Series([name_in(str(t)) for t in distinct.to_numpy(dtype=object)], index=distinct.index, dtype=object)
+    return on_distinct(summary.astype(object).fillna(""), names)
+
+
+# 往来单位 / 辅助核算 cells that name no one: a catch-all or a department (部门：办公室), under
+# which every payment of a unit would look like one payee's.
+PLACEHOLDER_COUNTERPARTIES = ["个人", "散户", "其他", "其它", "零星", "零散", "现金", "无", "/", "-", "办公室", "财务室",
+                              "村委会", "居委会", "社区"]
+
+
+def is_placeholder_counterparty(names: pd.Series) -> np.ndarray:
+    """True for 往来单位 texts (spaces removed) that name no one (``PLACEHOLDER_COUNTERPARTIES``,
+    a department)."""
+    text = names.astype(object).fillna("").astype(str)
+    return (text.isin(PLACEHOLDER_COUNTERPARTIES) | text.str.contains("部门", regex=False)).to_numpy(dtype=bool)
+
+
+def counterparties(lines: pd.DataFrame) -> pd.Series:
+    """The counterparty of each line: its 往来单位 where the ledger has one, else the payee its
+    summary names ("" when neither)."""
+    written = on_distinct(lines["counterparty"], lambda t: t.astype(object).fillna("").str.replace(r"\s+", "", regex=True))
+    written = written.where(~is_placeholder_counterparty(written), "")
+    named = payee_in_summary(lines["summary"])
+    return written.where(written != "", named)
+
+
+class Payments:
+    """The vouchers that pay money out, one row each: they credit cash or bank and debit
+    ``payment_classes`` (expenses, assets, payables).  The amount paid is the smaller of the two
+    sides, so a deposit (借 银行存款 / 贷 库存现金) or a withdrawal is never a payment.
+
+    Arrays in voucher order: ``voucher_id``, ``paid`` and ``cash_paid`` (fen), ``day``
+    (``day_numbers``), ``unit`` (entity and book as a number) and ``line`` (the position in the
+    ledger of the largest debited line: its summary and counterparty describe the payment).
+    ``texts`` gives a text column of those lines as codes into its distinct values, so that
+    text work runs once per distinct text."""
+
+    def __init__(self, ledger: pd.DataFrame, payment_classes):
+        # The seven account classes are numbered once; each test is then on integers.
+        class_code, classes = pd.factorize(ledger["account_class"])
+        classes = np.asarray(classes, dtype=object)
+        debit, credit = ledger["debit_fen"].to_numpy(), ledger["credit_fen"].to_numpy()
+        is_cash = (classes == "cash")[class_code] if len(classes) else np.zeros(len(ledger), dtype=bool)
+        is_bank = (classes == "bank")[class_code] if len(classes) else np.zeros(len(ledger), dtype=bool)
+        is_target = (np.isin(classes, list(payment_classes))[class_code] if len(classes)
+                     else np.zeros(len(ledger), dtype=bool)) & (debit > 0)
+        by_voucher = Vouchers(ledger["voucher_id"])
+        cash_out = by_voucher.sum(np.where(is_cash, credit, 0))
+        money_out = cash_out + by_voucher.sum(np.where(is_bank, credit, 0))
+        target = np.where(is_target, debit, 0)
+        paid = np.minimum(money_out, by_voucher.sum(target))
+        paying = paid > 0
+        # The largest debited line of each paying voucher, the first of equals.
+        largest = by_voucher.max(target)
+        shown = np.flatnonzero(is_target & paying[by_voucher.code] & (target == largest[by_voucher.code]))
+        line = np.full(by_voucher.count, len(ledger))
+        np.minimum.at(line, by_voucher.code[shown], shown)
+        self.voucher_id = by_voucher.id[paying]
+        self.paid = paid[paying]
+        self.cash_paid = np.minimum(cash_out, paid)[paying]
+        self.line = line[paying]
+        self.day = day_numbers(ledger["date"].to_numpy()[self.line]) if len(self.line) else np.array([], dtype="int64")
+        self.count = len(self.voucher_id)
+        self._ledger = ledger
+        self._texts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._unit = None
+        self._summary_uses = None
+
+    @property
+    def unit(self) -> np.ndarray:
+        """The unit (entity and book) of each payment as a number, worked out when first asked:
+        on the few payments left after a rule's cheap tests it costs little."""
+        if self._unit is None:
+            self._unit = unit_codes(self._ledger, self.line)
+        return self._unit
+
+    def column(self, name: str, at=None) -> pd.Series:
+        """A ledger column on each payment's shown line (or on those of the payments ``at``)."""
+        line = self.line if at is None else self.line[at]
+        return self._ledger[name].iloc[line].reset_index(drop=True)
+
+    def line_id(self) -> np.ndarray:
+        return self._ledger["line_id"].to_numpy()[self.line]
+
+    def texts(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text column of the shown lines as (codes, distinct texts with spaces removed)."""
+        if name not in self._texts:
+            # The whole column is numbered once: cheaper than taking the payments' lines out first.
+            codes, uniques = pd.factorize(self._ledger[name], use_na_sentinel=False)
+            codes = codes[self.line]
+            cleaned = pd.Series(uniques, dtype=object).fillna("").astype(str).str.replace(r"\s+", "", regex=True)
+            self._texts[name] = (codes, cleaned.to_numpy(dtype=object))
+        return self._texts[name]
+
+    def contains(self, name: str, words) -> np.ndarray:
+        """True for the payments whose ``name`` text holds one of ``words``."""
+        codes, uniques = self.texts(name)
+        found = pd.Series(uniques, dtype=object).str.contains(keyword_regex(words), regex=True).to_numpy(dtype=bool)
+        return found[codes] if len(found) else np.zeros(self.count, dtype=bool)
+
+    def summary_uses(self) -> np.ndarray:
+        """How many payments of its unit and year carry each payment's summary, numbers and months
+        left aside (支付10月办公用品费 is 支付#月办公用品费 every month).  Ask on all the payments
+        before taking subsets: a subset keeps the counts of the whole."""
+        if self._summary_uses is None:
+            summary_code, summaries = self.texts("summary")
+            masked = pd.Series(summaries, dtype=object).str.replace(r"[0-9０-９一二三四五六七八九十]+月", "#月", regex=True) \
+                .str.replace(r"[0-9０-９]+", "#", regex=True)
+            routine_code = pd.factorize(masked.to_numpy(dtype=object))[0][summary_code] if self.count else summary_code
+            dated = self.day != NO_DAY
+            year = np.where(dated, np.where(dated, self.day, 0).astype("datetime64[D]").astype("datetime64[Y]")
+                            .astype("int64"), -1)
+            unit_year = pd.factorize(self.unit * 100_000 + year)[0]
+            unit_year_summary = pd.factorize(unit_year * (routine_code.max(initial=0) + 1) + routine_code)[0]
+            self._summary_uses = np.bincount(unit_year_summary)[unit_year_summary] if self.count else unit_year_summary
+        return self._summary_uses
+
+    def subset(self, mask) -> "Payments":
+        """The payments in ``mask``, as a Payments of their own."""
+        other = object.__new__(Payments)
+        mask = np.asarray(mask, dtype=bool)
+        for name in ("voucher_id", "paid", "cash_paid", "line", "day"):
+            setattr(other, name, getattr(self, name)[mask])
+        other.count, other._ledger = int(mask.sum()), self._ledger
+        other._unit = None if self._unit is None else self._unit[mask]
+        other._summary_uses = None if self._summary_uses is None else self._summary_uses[mask]
+        other._texts = {name: (codes[mask], uniques) for name, (codes, uniques) in self._texts.items()}
+        return other
+
+
+def payment_partners(payments: Payments, routine_count: int):
+    """Who each payment is to, for rules that compare payments with each other: the counterparty
+    (its 往来单位, or the payee its summary names), else its summary, unless the unit writes that
+    summary on more than ``routine_count`` payments a year (支付办公费, 购买打印纸 say what was
+    bought, not from whom: two of them are not "the same" payment).  The count is
+    ``Payments.summary_uses``: ask it on all payments before narrowing them down.
+
+    Returns ``group`` (unit and partner as one number, -1 for none), ``by_payee`` (True where the
+    partner is a payee, not a summary) and ``name`` (the payee or summary, as text)."""
+    if not payments.count:
+        empty = np.array([], dtype="int64")
+        return empty, empty.astype(bool), np.array([], dtype=object)
+    summary_code, summaries = payments.texts("summary")
+    written_code, written = payments.texts("counterparty")
+    written = np.where(is_placeholder_counterparty(pd.Series(written, dtype=object)), "", written).astype(object)
+    named = payee_in_summary(pd.Series(summaries, dtype=object)).to_numpy(dtype=object)
+    # Payees written and named, numbered together: 张记五金店 is one whichever way it was given.
+    payee_code, payees = pd.factorize(np.concatenate([written, named]).astype(object))
+    payee_of_written, payee_of_named = payee_code[:len(written)], payee_code[len(written):]
+    has_written = written[written_code] != ""
+    payee = np.where(has_written, payee_of_written[written_code], payee_of_named[summary_code])
+    by_payee = np.asarray(payees, dtype=object)[payee] != ""
+    uses = payments.summary_uses()
+    by_summary = ~by_payee & (summaries[summary_code] != "") & (uses <= routine_count)
+    partner = np.where(by_payee, payee, len(payees) + summary_code)
+    group = pd.factorize(payments.unit * (len(payees) + len(summaries) + 1) + partner)[0]
+    group = np.where(by_payee | by_summary, group, -1)
+    name = np.where(by_payee, np.asarray(payees, dtype=object)[payee], np.where(by_summary, summaries[summary_code], ""))
+    return group, by_payee, name

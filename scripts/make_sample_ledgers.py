@@ -21,9 +21,15 @@ cited numbers — 2021-03 记-6 提取备用金 2,500; 2021-09 记-18 现金支�
 记-27 订阅《湖南工人报》156 in the administrative book; 2021-07 记-12 烧水壶616个 18,500 — and the
 union book's record problems (an unbalanced voucher, a missing number, a repeated number, a
 voucher without summary, one without reviewer, one reviewed by its preparer, one without
-attachments).  Look-alikes that must not be flagged: 提取备用金 1,800; 现金存入银行 3,000; 现金支付
-办公用品 600; 银行转账支付疫情防控物资 5,000; 订阅《人民日报》《湖南日报》; 订阅《湖南工人报》 in the
-union book; 购买打印纸20箱; 购买办公椅6把; 收到工会经费返还; 工资 by bank; 慰问困难群众 by bank.
+attachments), and one clear case of each journal-entry test in the 2021 administrative book: a
+voucher dated on National Day (2021-10-01), a printer's bill paid twice, 4,860 yuan just under
+the 5,000 yuan approval limit, a round 5,000 yuan, a hardware shop paid in two parts on two days,
+a repair booked on a slip (白条).  Every other voucher is dated on a working day (make-up
+Saturdays included, from chinese_calendar), as an accountant dates them.  Look-alikes that must
+not be flagged: 提取备用金 1,800; 现金存入银行 3,000; 现金支付办公用品 600; 银行转账支付疫情防控物资
+5,000 (flagged only as a round sum); 订阅《人民日报》《湖南日报》; 订阅《湖南工人报》 in the union book;
+购买打印纸20箱; 购买办公椅6把 on the make-up Saturday 2021-10-09; 收到工会经费返还; 工资 by bank;
+慰问困难群众 by bank.
 
 Cash is planned so that only the planted vouchers break the cash rules: each month starts with
 no cash, withdrawals stay within 2,000, cash payments stay under 1,000, and what is left is
@@ -37,6 +43,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import chinese_calendar
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
@@ -85,10 +92,29 @@ class Voucher:
     preparer: str = PREPARER
     attachments: int = 1
     number: int = 0
+    on_rest_day: bool = False     # planted: keeps a date that is not a working day
+
+    def to_working_day(self) -> None:
+        if not self.on_rest_day:
+            self.date = working_day(self.date)
 
     def add(self, account, debit=0, credit=0, summary=None):
         self.lines.append((account, debit, credit, summary))
         return self
+
+
+def working_day(date: dt.date) -> dt.date:
+    """The first working day (make-up Saturdays included) on or after ``date`` in its month, else
+    the last one before it: accountants date vouchers on the days the office works."""
+    later = date
+    while not chinese_calendar.is_workday(later):
+        later += dt.timedelta(days=1)
+    if later.month == date.month:
+        return later
+    earlier = date
+    while not chinese_calendar.is_workday(earlier):
+        earlier -= dt.timedelta(days=1)
+    return earlier
 
 
 def pay(date, summary, debit_account, fen, credit_account=BANK, **kw) -> Voucher:
@@ -128,6 +154,8 @@ class AdminYear:
         pool.append(pay(days[9], "发放社区工作人员工资", expense("工资"), 1865000))
         if m in (3, 6, 9, 12):
             pool.append(Voucher(days[12], "收到街道拨付社区工作经费").add(BANK, debit=5000000).add(SUBSIDY, credit=5000000))
+        for voucher in [*pool, *planted.values()]:
+            voucher.to_working_day()
         pool.sort(key=lambda v: v.date)
         ordered: list[Voucher] = []
         for number in range(1, len(pool) + len(planted) + 1):
@@ -140,7 +168,7 @@ class AdminYear:
         for voucher in ordered:
             cash += sum(d - c for a, d, c, _ in voucher.lines if a == CASH)
         if cash > 0:
-            ordered.append(pay(dt.date(y, m, 28), "现金存入银行", BANK, cash, CASH))
+            ordered.append(pay(working_day(dt.date(y, m, 28)), "现金存入银行", BANK, cash, CASH))
         for number, voucher in enumerate(ordered, start=1):
             voucher.number = number
         self.months[m] = ordered
@@ -151,23 +179,34 @@ def admin_2021(rng: random.Random) -> AdminYear:
     d = lambda m, day: dt.date(2021, m, day)  # noqa: E731
     planted = {
         1: {5: pay(d(1, 8), "订阅2021年《人民日报》《湖南日报》", expense("报刊费"), 86400)},
-        2: {4: Voucher(d(2, 5), "收到工会经费返还").add(BANK, debit=126000).add(OTHER_INCOME, credit=126000)},
+        # one printer's bill paid twice, four days apart
+        2: {4: Voucher(d(2, 5), "收到工会经费返还").add(BANK, debit=126000).add(OTHER_INCOME, credit=126000),
+            6: pay(d(2, 5), "付红星印刷厂宣传册印刷费", expense("印刷费"), 128000),
+            9: pay(d(2, 9), "付红星印刷厂宣传册印刷费", expense("印刷费"), 128000)},
         # the notice: 2021年3月6#凭证提取0.25万元 — the month's first withdrawal, so cash was 0 before
         3: {6: Voucher(d(3, 1), "提取备用金").add(CASH, debit=250000).add(BANK, credit=250000)},
         4: {7: Voucher(d(4, 9), "收到社区活动室场地租金（现金）").add(CASH, debit=300000).add(OTHER_INCOME, credit=300000),
             8: pay(d(4, 9), "现金存入银行", BANK, 300000, CASH)},
-        5: {9: Voucher(d(5, 3), "提取备用金").add(CASH, debit=180000).add(BANK, credit=180000)},
+        # 4,860 yuan: just under the 5,000 yuan that needs a collective decision
+        5: {9: Voucher(d(5, 3), "提取备用金").add(CASH, debit=180000).add(BANK, credit=180000),
+            12: pay(d(5, 12), "支付社区活动室装修费", expense("维修费"), 486000)},
         6: {10: pay(d(6, 15), "现金支付办公用品", expense("办公费"), 60000, CASH)},
         # the notice: 2021年7月12#凭证支付616个烧水壶1.85万元
         7: {12: pay(d(7, 1), "购买烧水壶616个（七一活动）", expense("活动经费"), 1850000)},
+        # by bank, so no cash payment, but a round 5,000 yuan
         8: {6: pay(d(8, 4), "银行转账支付疫情防控物资", expense("疫情防控"), 500000)},
         # the notice: 2021年9月18#凭证支付疫情防控物资0.3万元 — paid out of cash takings
         9: {15: Voucher(d(9, 14), "收到居民文体活动报名费（现金）").add(CASH, debit=150000).add(OTHER_INCOME, credit=150000),
             18: pay(d(9, 16), "现金支付疫情防控物资", expense("疫情防控"), 300000, CASH)},
-        10: {3: pay(d(10, 8), "购买打印纸20箱", expense("办公费"), 120000),
+        # National Day, 2021-10-01; 2021-10-09 was a make-up Saturday, a working day
+        10: {1: pay(d(10, 1), "支付国庆活动场地布置费", expense("活动经费"), 120000, on_rest_day=True),
+             3: pay(d(10, 8), "购买打印纸20箱", expense("办公费"), 120000),
              4: pay(d(10, 9), "购买办公椅6把", expense("办公费"), 180000)},
-        11: {},
-        12: {11: pay(d(12, 20), "春节慰问困难群众张桂英、李德明等5户", expense("慰问费"), 250000)},
+        # one purchase from a hardware shop paid in two parts on two days, 5,600 yuan in all
+        11: {5: pay(d(11, 9), "付张记五金店维修材料款", expense("维修费"), 300000),
+             6: pay(d(11, 10), "付张记五金店维修材料款", expense("维修费"), 260000)},
+        12: {11: pay(d(12, 20), "春节慰问困难群众张桂英、李德明等5户", expense("慰问费"), 250000),
+             14: pay(d(12, 14), "付王师傅水管维修费（白条）", expense("维修费"), 30000, CASH)},
     }
     cash = {3: "none", 4: "none", 5: "none", 9: "withdraw"}
     for m in range(1, 13):
@@ -286,6 +325,7 @@ def union_book(rng: random.Random) -> tuple[list[tuple[int, int, list[Voucher]]]
                                     preparer=UNION_PREPARER, reviewer=UNION_REVIEWER))
             for number, voucher in enumerate(vouchers, start=1):
                 voucher.number = number
+                voucher.to_working_day()
             months.append((year, m, vouchers))
 
     def find(year, month):
@@ -363,6 +403,17 @@ def main() -> None:
         {"rule": "union-expense-in-admin-book", "file": "建设社区/建设社区行政账2020.xlsx", "period": "2020-12",
          "voucher": "记-27", "note": "巡察通报：2020年12月27#凭证行政账支付《湖南工人报》156元"},
     ]
+    journal_tests = [
+        ("holiday-posting", "2021-10", "记-1", "国庆节 2021-10-01 记账"),
+        ("duplicate-reimbursement", "2021-02", "记-9", "红星印刷厂 1,280 元印刷费四天内付两次（首次为 记-6）"),
+        ("just-under-threshold", "2021-05", "记-12", "装修费 4,860 元，略低于集体决策限额 5,000 元"),
+        ("round-amount", "2021-08", "记-6", "银行转账支付疫情防控物资整 5,000 元"),
+        ("split-payment", "2021-11", "记-5", "张记五金店材料款分两日支付 3,000 + 2,600 元，合计超过 5,000 元"),
+        ("split-payment", "2021-11", "记-6", "同上，第二笔"),
+        ("informal-receipt", "2021-12", "记-14", "水管维修费以白条入账"),
+    ]
+    admin_planted += [{"rule": rule, "file": "建设社区/建设社区行政账2021.xlsx", "period": period, "voucher": voucher,
+                       "note": note} for rule, period, voucher, note in journal_tests]
     with open(MANIFEST, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["rule", "file", "period", "voucher", "note"], delimiter="\t")
         writer.writeheader()

@@ -6,6 +6,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No test may depend on how fast the machine is: hypothesis' per-example deadline (200 ms by
+# default) and its "too slow" health check both fail on a loaded two-core CI machine.
+settings.register_profile("no-timing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("no-timing")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

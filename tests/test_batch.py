@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import chinese_calendar
 import pytest
 
 from voucher_checker.batch import InputFile, collect_inputs, read_inputs
@@ -23,9 +24,11 @@ def voucher(day: str, number, summary: str, debit: str, credit: str, yuan: float
 
 
 def ordinary_month(month: int, first: int = 1, count: int = 6, salt: str = "") -> list[list]:
+    # On working days, as an accountant dates them: a weekend date is a finding of its own.
+    days = chinese_calendar.get_workdays(dt.date(2021, month, 1), dt.date(2021, month, 28))
     rows = []
     for n in range(first, first + count):
-        rows += voucher(f"2021-{month:02d}-{min(28, n + 1):02d}", f"记-{n}", f"支付办公费{salt}{n}", "管理费用-办公费",
+        rows += voucher(days[min(n, len(days)) - 1].isoformat(), f"记-{n}", f"支付办公费{salt}{n}", "管理费用-办公费",
                         "银行存款", 100 + n)
     return rows
 
@@ -37,8 +40,8 @@ def unit_book(path, title: str | None, seed: int, problems: bool = True):
     for month in (1, 2, 3):
         rows += ordinary_month(month, salt=f"（{seed}）")
         if problems and month == 3:
-            rows += voucher("2021-03-20", "记-7", "提取备用金", "库存现金", "银行存款", 2500 + seed)
-            rows += voucher("2021-03-21", "记-8", "现金购买物资", "管理费用-物资", "库存现金", 1500 + seed)
+            rows += voucher("2021-03-22", "记-7", "提取备用金", "库存现金", "银行存款", 2500 + seed)
+            rows += voucher("2021-03-23", "记-8", "现金购买物资", "管理费用-物资", "库存现金", 1500 + seed)
     return write_xlsx(path, {"序时账": rows})
 
 
@@ -140,8 +143,8 @@ def test_the_same_month_exported_twice_is_read_once(tmp_path):
     # Not a byte copy (another workbook, another sheet name): the same lines.
     unit_book(tmp_path / "建设社区2021.xlsx", None, seed=1)
     rows = [HEADER] + ordinary_month(1, salt="（1）") + ordinary_month(2, salt="（1）") + ordinary_month(3, salt="（1）")
-    rows += voucher("2021-03-20", "记-7", "提取备用金", "库存现金", "银行存款", 2501)
-    rows += voucher("2021-03-21", "记-8", "现金购买物资", "管理费用-物资", "库存现金", 1501)
+    rows += voucher("2021-03-22", "记-7", "提取备用金", "库存现金", "银行存款", 2501)
+    rows += voucher("2021-03-23", "记-8", "现金购买物资", "管理费用-物资", "库存现金", 1501)
     write_xlsx(tmp_path / "建设社区2021（重新导出）.xlsx", {"Sheet1": rows})
     together = scan_paths(tmp_path)
     assert {f.rule for f in together.findings.itertuples()} == {"petty-cash-over-limit", "cash-payment"}

@@ -25,7 +25,7 @@ def clean_book(path):
 
 def withdrawal_book(path):
     return write_xlsx(path, {"3月": [["建设社区行政账"], HEADER,
-                                     ["2021-03-06", "记-1", "提取备用金", "库存现金", 2500, None, "张三", "李四"],
+                                     ["2021-03-08", "记-1", "提取备用金", "库存现金", 2500, None, "张三", "李四"],
                                      ["", "", "提取备用金", "银行存款", None, 2500, "", ""]]})
 
 
@@ -54,7 +54,7 @@ def test_exit_code_1_with_findings_and_json_contract(tmp_path):
                             "voucher_number", "date", "amount", "message", "score", "id"}
     assert finding["level"] == "voucher"
     assert (finding["voucher"], finding["voucher_number"], finding["rows"], finding["amount"]) == ("记-1", 1, [3, 4], 2500.0)
-    assert finding["date"] == "2021-03-06"
+    assert finding["date"] == "2021-03-08"
     scores = data["scores"]
     assert scores["rules"]["petty-cash-over-limit"] == {"weight": 50.0, "group": "notice"}
     voucher = next(v for v in scores["vouchers"] if v["voucher"] == "记-1")

@@ -8,6 +8,8 @@ import sqlite3
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.review_support import fill, header_columns, libreoffice_round_trip, rows_by, run, scan, write_books
 from voucher_checker.review.store import SCHEMA_VERSION, open_store, StoreError
@@ -221,3 +223,33 @@ def test_a_pattern_is_expanded_as_the_windows_console_does_not(report, tmp_path)
     assert "导入结论 2 条" in result.output and "一.xlsx 正在 Excel 或 WPS 中打开" in result.output
     missing = run("review", "import", str(folder / "*.xls"), "--db", tmp_path / "记录.db")
     assert missing.exit_code == 4 and "没有与" in missing.output
+
+
+def _shuffled(report, out, order, inserted_at, conclusions):
+    """The report with its finding rows in ``order`` and an empty-but-noted row inserted."""
+    workbook = openpyxl.load_workbook(report)
+    ws = workbook["问题清单"]
+    top, columns = header_columns(ws)
+    where = rows_by(ws, "凭证号")
+    for key, values in conclusions.items():
+        for header, value in values.items():
+            ws.cell(row=where[key], column=columns[header]).value = value
+    first, last = top + 1, max(where.values())
+    rows = [[ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)] for r in range(first, last + 1)]
+    for r, index in zip(range(first, last + 1), order):
+        for c, value in enumerate(rows[index], start=1):
+            ws.cell(row=r, column=c).value = value
+    ws.insert_rows(first + inserted_at)
+    ws.cell(row=first + inserted_at, column=columns["备注"]).value = "说明"
+    workbook.save(out)
+    return out
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(5)), inserted_at=st.integers(0, 5))
+def test_any_order_and_any_inserted_row_import_the_same(report, tmp_path_factory, order, inserted_at):
+    folder = tmp_path_factory.mktemp("any")
+    filled = _shuffled(report, folder / "已填.xlsx", order, inserted_at, REVIEW)
+    result = run("review", "import", filled, "--db", folder / "记录.db")
+    assert "导入结论 3 条" in result.output and "无法对应 1 行" in result.output, result.output
+    assert _conclusions(folder / "记录.db") == WANTED

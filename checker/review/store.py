@@ -155,7 +155,10 @@ class Store:
         try:
             yield self.connection
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            try:
+                self.connection.execute("ROLLBACK")
+            except sqlite3.Error:       # the connection is gone: SQLite rolls back on its own
+                pass
             raise
         self.connection.execute("COMMIT")
 

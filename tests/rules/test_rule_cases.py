@@ -6,7 +6,8 @@ A case: ``rows`` (for ``voucher_checker.testing.ledger_from_rows``), optional ``
 number, the amount in yuan, text the message must contain and the severity; ``[]`` means clean.
 An entry with ``"absent": True`` asserts that voucher is not flagged.  A unit finding (about the
 whole unit, or one of its sheets, not a voucher) is expected under ``"voucher": "单位整体"`` or
-``"voucher": "表:<sheet>"``.
+``"voucher": "表:<sheet>"``.  ``gap_notes`` lists (file, sheet, text) of the rule gaps the rule
+notes (``with_gap_notes``): each note must contain the text, and a case without it expects none.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from voucher_checker.engine import RULE_RESULT_COLUMNS
+from voucher_checker.engine import GAP_NOTES, RULE_RESULT_COLUMNS
 from voucher_checker.options import defaults_of
 from voucher_checker.testing import ledger_from_rows
 from tests.rules import cases as cases_package
@@ -47,6 +48,10 @@ def test_case(rule, case):
     pd.testing.assert_frame_equal(ledger, before, obj="the ledger must not be mutated")
     assert set(RULE_RESULT_COLUMNS) <= set(result.columns)
     assert result["line_id"].isin(ledger["line_id"]).all()
+    notes = result.attrs.get(GAP_NOTES, ())
+    assert len(notes) == len(case.get("gap_notes", [])), notes
+    for (file, sheet, text), (noted_file, noted_sheet, note) in zip(case.get("gap_notes", []), notes):
+        assert (file, sheet) == (noted_file, noted_sheet) and text in note, note
 
     voucher_of_key = ledger.groupby("voucher_key")["voucher"].first()
     is_unit = (result["level"] == "unit") if "level" in result.columns else pd.Series(False, index=result.index)

@@ -1,0 +1,28 @@
+from tests.rules.cases._rows import entry
+
+CASES = [
+    {"name": "a round payment for works",
+     "rows": entry("记-7", "2021-08-12", "支付小区绿化工程款", "管理费用-维修费", "银行存款", 20000),
+     "expect": [{"voucher": "记-7", "amount": 20000, "message": "为 1,000.00 元的整数倍"}]},
+    {"name": "at the minimum counts",
+     "rows": entry("记-2", "2021-08-02", "现金购买办公桌椅", "固定资产", "库存现金", 5000),
+     "expect": [{"voucher": "记-2", "amount": 5000}]},
+    {"name": "look-alike: below the minimum",
+     "rows": entry("记-3", "2021-08-03", "支付路灯维修费", "管理费用-维修费", "银行存款", 4000), "expect": []},
+    {"name": "look-alike: not a multiple of 1,000",
+     "rows": entry("记-4", "2021-08-04", "支付小区绿化工程款", "管理费用-维修费", "银行存款", 19860), "expect": []},
+    {"name": "look-alike: half a yuan off",
+     "rows": entry("记-5", "2021-08-05", "支付小区绿化工程款", "管理费用-维修费", "银行存款", 20000.5), "expect": []},
+    {"name": "look-alike: wages are round by rule",
+     "rows": entry("记-8", "2021-08-15", "发放8月社区工作者工资", "管理费用-工资", "银行存款", 18000), "expect": []},
+    {"name": "look-alike: rent is round by contract",
+     "rows": entry("记-9", "2021-08-16", "支付活动室房租", "管理费用-租赁费", "银行存款", 6000), "expect": []},
+    {"name": "look-alike: a round sum received is not a payment",
+     "rows": entry("记-10", "2021-08-17", "收到街道拨付社区办公经费", "银行存款", "补助收入", 50000), "expect": []},
+    {"name": "look-alike: a round withdrawal is not a payment",
+     "rows": entry("记-11", "2021-08-18", "提取现金", "库存现金", "银行存款", 5000), "expect": []},
+    {"name": "a smaller multiple when configured",
+     "rows": entry("记-12", "2021-08-19", "支付宣传栏制作费", "管理费用-印刷费", "银行存款", 1500),
+     "options": {"multiple_yuan": 500, "min_yuan": 1000},
+     "expect": [{"voucher": "记-12", "message": "为 500.00 元的整数倍"}]},
+]
