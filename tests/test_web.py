@@ -65,6 +65,13 @@ class Client:
         return job_id
 
 
+def child_env(tmp_path) -> dict:
+    """A child process's environment: its temporary folder in the test's, UTF-8 on its pipes
+    whatever the console's code page."""
+    return {**os.environ, "TMPDIR": str(tmp_path), "TMP": str(tmp_path), "TEMP": str(tmp_path),
+            "PYTHONIOENCODING": "utf-8"}
+
+
 def make_client(tmp_path, **limits) -> Client:
     root = tmp_path / "private"
     root.mkdir()
@@ -339,7 +346,7 @@ def test_serve_on_a_busy_port_says_so(tmp_path):
         port = taken.getsockname()[1]
         done = subprocess.run([sys.executable, "-m", "voucher_checker", "serve", "--no-browser", "--port", str(port),
                                "--db", str(tmp_path / "s.db")], capture_output=True, text=True, encoding="utf-8",
-                              timeout=300, env={**os.environ, "TMPDIR": str(tmp_path)})
+                              timeout=300, env=child_env(tmp_path))
     assert done.returncode == 4
     assert "端口可能已被占用" in done.stderr
 
@@ -437,7 +444,7 @@ def test_serve_runs_until_ctrl_c_and_removes_its_folder(tmp_path):
     import urllib.request
     process = subprocess.Popen([sys.executable, "-m", "voucher_checker", "serve", "--no-browser", "--port", "0",
                                 "--db", str(tmp_path / "s.db")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, encoding="utf-8", env={**os.environ, "TMPDIR": str(tmp_path)})
+                               text=True, encoding="utf-8", env=child_env(tmp_path))
     first = []
     reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
     reader.start()
