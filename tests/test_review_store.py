@@ -57,10 +57,14 @@ def reports(tmp_path):
             fill(tmp_path / "报告.xlsx", tmp_path / "后.xlsx", ALL, insert=False))
 
 
+def _env() -> dict:
+    # UTF-8 on the pipes whatever the console's code page (GBK, or cp1252 on an English Windows).
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+
+
 def _pausing_child(db: Path, report: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen([sys.executable, "-c", PAUSING_IMPORT, str(db), str(report)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
     assert child.stdout.readline().strip() == "paused", child.stderr.read()
     return child
 
@@ -95,9 +99,8 @@ def test_two_imports_at_once_lose_nothing(reports, tmp_path):
     with open_store(db):
         pass
     holder = _pausing_child(db, later)          # holds the write transaction
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     other = subprocess.Popen([sys.executable, "-m", "voucher_checker", "review", "import", str(first), "--db", str(db)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
     holder.stdin.write("\n")
     holder.stdin.flush()
     out, err = holder.communicate()
@@ -111,9 +114,9 @@ def test_two_imports_at_once_lose_nothing(reports, tmp_path):
 def test_two_imports_creating_one_store_at_once(reports, tmp_path):
     first, later = reports
     db = tmp_path / "新建" / "记录.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     children = [subprocess.Popen([sys.executable, "-m", "voucher_checker", "review", "import", str(report),
-                                  "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                  "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 encoding="utf-8", env=_env())
                 for report in (first, later)]
     outputs = [child.communicate() for child in children]
     assert [child.returncode for child in children] == [0, 0], outputs
