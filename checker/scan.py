@@ -137,4 +137,20 @@ def dump_json(result: ScanResult, review=None) -> str:
     data = result_to_json(result)
     if review is not None:
         data["review"] = review.as_json()
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return readable_json(data)
+
+
+def readable_json(data: dict) -> str:
+    """``data`` with each top-level key on its own line and each item of a top-level list on its
+    own line: as easy to read and diff as indented JSON, but every piece goes through json's C
+    encoder (``indent`` makes it fall back to pure Python, 0.3 s for a district's findings)."""
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def member(value) -> str:
+        if isinstance(value, list) and value:
+            return "[\n" + ",\n".join("    " + dumps(item) for item in value) + "\n  ]"
+        if isinstance(value, dict) and value and any(isinstance(v, list) and v for v in value.values()):
+            return "{\n" + ",\n".join(f"    {dumps(k)}: {dumps(v)}" for k, v in value.items()) + "\n  }"
+        return dumps(value)
+    return "{\n" + ",\n".join(f"  {dumps(key)}: {member(value)}" for key, value in data.items()) + "\n}"

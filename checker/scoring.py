@@ -45,20 +45,25 @@ def voucher_scores(findings: pd.DataFrame, rules) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     weights = rule_weights(rules)
     titles = {rule.id: rule.title for rule in rules}
-    per_rule = (voucher_level.drop_duplicates(["voucher_key", "rule"])
-                [["voucher_key", "rule"]].copy())
-    per_rule["weight"] = per_rule["rule"].map(weights).fillna(0.0)
-    per_rule = per_rule.sort_values(["voucher_key", "weight", "rule"], ascending=[True, False, True], kind="stable")
-    per_rule["part"] = [f"{titles.get(rule_id, rule_id)} {_number(weight)}"
-                        for rule_id, weight in zip(per_rule["rule"].tolist(), per_rule["weight"].tolist())]
-    grouped = per_rule.groupby("voucher_key", sort=False)
-    made = pd.DataFrame({"score": grouped["weight"].sum().clip(upper=SCORE_CAP),
-                         "rules": grouped["rule"].agg(list), "made_by": grouped["part"].agg(" + ".join)})
-    place = (voucher_level.sort_values("amount_fen", ascending=False, kind="stable")
-             .groupby("voucher_key", sort=False)
-             .agg(entity=("entity", "first"), book=("book", "first"), file=("file", "first"),
-                  sheet=("sheet", "first"), period=("period", "first"), voucher=("voucher", "first"),
-                  amount_fen=("amount_fen", "max")))
+    per_rule = voucher_level.drop_duplicates(["voucher_key", "rule"])[["voucher_key", "rule"]]
+    key = per_rule["voucher_key"].to_numpy(dtype=object)
+    rule_ids = per_rule["rule"].to_numpy(dtype=object)
+    weight = np.array([weights.get(r, 0.0) for r in rule_ids], dtype="float64")
+    code, keys = pd.factorize(key)
+    # By voucher, heaviest rule first: then each voucher's parts are one run of the arrays.
+    order = np.lexsort((rule_ids.astype(str), -weight, code))
+    code, rule_ids, weight = code[order], rule_ids[order], weight[order]
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1]))) if len(code) else np.array([], int)
+    ends = np.append(starts[1:], len(code))
+    parts = [f"{titles.get(r, r)} {_number(w)}" for r, w in zip(rule_ids.tolist(), weight.tolist())]
+    rules_of = [rule_ids[a:b].tolist() for a, b in zip(starts, ends)]
+    made_by = [" + ".join(parts[a:b]) for a, b in zip(starts, ends)]
+    made = pd.DataFrame({"score": np.minimum(np.add.reduceat(weight, starts) if len(starts) else weight, SCORE_CAP),
+                         "rules": rules_of, "made_by": made_by}, index=pd.Index(keys[code[starts]], name="voucher_key"))
+    # Each voucher's place from its finding with the largest amount (the first of equals).
+    place = (voucher_level[["voucher_key", "entity", "book", "file", "sheet", "period", "voucher", "amount_fen"]]
+             .sort_values("amount_fen", ascending=False, kind="stable")
+             .drop_duplicates("voucher_key").set_index("voucher_key"))
     scores = place.join(made).reset_index()
     scores["band"] = band_of(scores["score"].to_numpy())
     scores = scores.sort_values(["score", "amount_fen", "entity", "book", "period", "voucher"],

@@ -6,8 +6,10 @@ print settings the workbook carries, poppler's pdftoppm turns the pages into PNG
 
 Prints how many pages each sheet takes.  ``--picture`` writes the first printed page of
 ``--sheet`` (default 问题清单) as the README's picture.  Needs ``soffice`` (LibreOffice Calc),
-``pdftoppm`` and ``pdftotext`` (poppler-utils); on Debian/Ubuntu:
-``apt-get install libreoffice-calc poppler-utils fonts-noto-cjk``.
+``pdftoppm`` and ``pdftotext`` (poppler-utils), and Calibri's metrics: without Calibri or its
+metric twin Carlito, LibreOffice sets the report's Calibri in a wider face, widens every column and
+prints the pages smaller than Excel would.  On Debian/Ubuntu:
+``apt-get install libreoffice-calc poppler-utils fonts-noto-cjk fonts-crosextra-carlito``.
 """
 from __future__ import annotations
 
@@ -24,6 +26,15 @@ SHEET_TITLE = re.compile(r"凭证检查报告 — (\S+)")
 
 def tools_missing() -> list[str]:
     return [tool for tool in ("soffice", "pdftoppm", "pdftotext") if shutil.which(tool) is None]
+
+
+def calibri_substitute() -> str | None:
+    """The face fontconfig gives for Calibri when it is neither Calibri nor Carlito (None if it is
+    one of them, or fontconfig cannot say)."""
+    if shutil.which("fc-match") is None:
+        return None
+    face = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True).stdout.strip()
+    return None if not face or re.search("Calibri|Carlito", face) else face
 
 
 def to_pdf(workbook: Path, out: Path, timeout: float = 300) -> Path:
@@ -77,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     missing = tools_missing()
     if missing:
         print("缺少打印所需的程序：" + "、".join(missing) + "（Debian/Ubuntu：apt-get install libreoffice-calc "
-              "poppler-utils fonts-noto-cjk）", file=sys.stderr)
+              "poppler-utils fonts-noto-cjk fonts-crosextra-carlito）", file=sys.stderr)
         return 2
+    substitute = calibri_substitute()
+    if substitute:
+        print(f"注意：没有 Calibri 或 Carlito 字体，LibreOffice 用 {substitute} 代替，列宽变大、打印比例变小"
+              "（Debian/Ubuntu：apt-get install fonts-crosextra-carlito）", file=sys.stderr)
     pdf = to_pdf(args.workbook, args.out)
     sheets = pages_per_sheet(pdf)
     print(f"{pdf}: {page_count(pdf)} pages")

@@ -362,7 +362,7 @@ def test_summary_sections_are_numbered_without_gaps(wb):
     ws = wb["汇总"]
     numerals = [str(c.value).split("、")[0] for c in ws["A"]
                 if isinstance(c.value, str) and re.match(r"[一二三四五六七八九十]+、", c.value)]
-    assert numerals == list("一二三四五六七")
+    assert numerals == list("一二三四五六七八")
 
 
 def test_summary_run_facts(wb):
@@ -430,8 +430,8 @@ def test_summary_rule_totals_and_charts(report, wb):
 
 def test_summary_lists_rules_that_did_not_run(wb, scan):
     assert scan.rule_gaps, "the 工会账 sheet has no amounts, so the cash rule cannot run there"
-    header, rows = _summary_table(wb["汇总"], "规则未运行")
-    assert header == ["规则编号", "规则", "文件", "工作表", "缺少字段"]
+    header, rows = _summary_table(wb["汇总"], "规则未运行或只部分运行")
+    assert header == ["规则编号", "规则", "文件", "工作表", "缺少字段或原因"]
     assert ["petty-cash-over-limit", "超限额提取备用金", "幸福村/工会账.xlsx", "Sheet1", "借方金额"] in rows
 
 
@@ -509,9 +509,13 @@ def test_rules_sheet_one_option_per_row(wb):
     by_id = {r[0]: r for r in rows if r[0]}
     assert by_id["petty-cash-over-limit"][1:5] == ("超限额提取备用金\nPetty cash over the limit", "高", "是",
                                                    "《现金管理暂行条例》第五条")
-    assert by_id["petty-cash-over-limit"][6:] == ("limit_yuan", "2000", "备用金限额（元）")
-    assert by_id["odd-summary"][6:8] == ("words", "=、@")
-    assert by_id["unused-rule"][3] == "否" and by_id["unused-rule"][6] == "无"
+    assert by_id["petty-cash-over-limit"][6:8] == ("weight", "50")        # its weight in the risk score
+    petty = next(i for i, r in enumerate(rows) if r[0] == "petty-cash-over-limit")
+    assert rows[petty + 1][6:] == ("limit_yuan", "2000", "备用金限额（元）")
+    odd = next(i for i, r in enumerate(rows) if r[0] == "odd-summary")
+    assert rows[odd + 1][6:8] == ("words", "=、@")
+    unused = next(i for i, r in enumerate(rows) if r[0] == "unused-rule")
+    assert by_id["unused-rule"][3] == "否" and rows[unused][6] == "weight"
 
 
 def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
@@ -523,9 +527,9 @@ def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
     write_report(scan, tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["规则说明"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert rows[0][6] == "words" and rows[-1][6] == "limit"
+    assert rows[0][6] == "weight" and rows[1][6] == "words" and rows[-1][6] == "limit"
     pieces = [r[7] for r in rows if r[6] and r[6].startswith("words")]
-    assert len(pieces) > 3 and all(r[6] == "words（续）" for r in rows[1:len(pieces)])
+    assert len(pieces) > 3 and all(r[6] == "words（续）" for r in rows[2:len(pieces) + 1])
     assert "".join(pieces).split("、") == words
     heights = [d.height for d in ws.row_dimensions.values() if d.height]
     assert heights and max(heights) < 409
@@ -791,3 +795,27 @@ def test_writing_leaves_the_garbage_collector_as_it_was(scan, tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_summary_ranks_units_by_risk_score_with_their_highest_vouchers(wb):
+    ws = wb["汇总"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    start = next(i for i, row in enumerate(rows) if str(row[0] or "").startswith("二、单位风险排名"))
+    header, first = rows[start + 1], rows[start + 2]
+    assert header[:4] == ["名次", "单位", "风险最高的凭证（风险分：所触发的规则及权重）", "风险分"]
+    assert first[0] == 1 and first[1]
+    assert "分：" in first[2] and float(first[3]) > 0
+
+
+def test_a_rule_that_ran_in_part_says_why_once_per_file(tmp_path):
+    from voucher_checker.model import RuleGap
+    gaps = [RuleGap("holiday-posting", ADMIN_FILE, sheet, (), "2090 年不在节假日日历范围内：只按周六、周日检查")
+            for sheet in ("1月", "2月")]
+    scan = _scan(rule_gaps=gaps)
+    write_report(scan, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    rows = [r for r in wb["数据问题"].iter_rows(values_only=True) if r[0] == "规则部分运行"]
+    assert len(rows) == 1 and rows[0][1] == ADMIN_FILE and rows[0][2] == "1月、2月"
+    assert "只按周六、周日检查" in rows[0][6]
+    header, listed = _summary_table(wb["汇总"], "规则未运行或只部分运行")
+    assert [r[4] for r in listed] == ["2090 年不在节假日日历范围内：只按周六、周日检查"] * 2

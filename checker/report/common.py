@@ -46,9 +46,9 @@ MAX_ROW_HEIGHT = 409      # points: Excel's limit
 
 FONT_NAME = "Calibri"     # named on every format: a nameless font makes LibreOffice and WPS use a serif face
 BODY_SIZE = 11
-# Points per line of 11-point text, CJK included (its glyphs come from the system's East Asian
-# font: 等线, 宋体, Noto Sans CJK).
-LINE_HEIGHT = 15
+# Points per wrapped line of 11-point text: 15 in Excel for Calibri; a line with CJK glyphs is taller
+# where they come from Noto Sans CJK (LibreOffice, WPS on Linux), 16 points.
+LINE_HEIGHT = 16
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -135,23 +135,109 @@ def display_width(text: str) -> int:
     return max(sum(map(_CHAR_WIDTHS.__getitem__, line)) for line in text.split("\n"))
 
 
-# A CJK glyph of 11-point text is 14-15 pixels wide in Excel, a little more than two digits of Calibri.
-_CJK_SLACK = 1.04
+# Wrapped text as Excel lays it out at 96 dpi, in units of Calibri 11's digit (7 pixels): a CJK or
+# full-width glyph is 15 pixels wide; a cell's text may use its column's pixels less about 4 of padding.
+CJK_UNITS = 15 / 7
+_PADDING_UNITS = 0.5
+# A line may not begin with closing punctuation nor end with opening punctuation: such marks stay with
+# their neighbour, and a run of Latin letters and digits (a word, an amount) is never broken.
+_OPENING = "（《“‘「『【〔([{"
+_CLOSING = "，。、；：？！）》”’」』】〕,.;:?!)]}％%"
+_O, _C = re.escape(_OPENING), re.escape(_CLOSING)
+# A word (never broken), spaces, a run of glyphs (breakable between any two, its opening marks kept
+# with its first glyph and its closing marks with its last), or a mark on its own.
+_WRAP_PIECES = re.compile(f"([{_O}]*[!-~]+[{_C}]*)|( +)|([{_O}]*)([^ !-~{_O}{_C}]+)([{_C}]*)|(.)", re.S)
+
+
+def _units(text: str) -> float:
+    # Every character of three or more UTF-8 bytes counted as wide: CJK and full-width ones are, and
+    # the few narrow ones among them (dashes, curly quotes) then err on the safe side.  Spaces and
+    # the commonest ASCII marks are half a digit wide in Calibri.
+    narrow = text.count(" ") + text.count(".") + text.count(",") + text.count("|") + text.count(":")
+    return len(text) + (len(text.encode("utf-8", "surrogatepass")) - len(text)) * _WIDE_EXTRA - narrow / 2
+
+
+_WIDE_EXTRA = (CJK_UNITS - 1) / 2
+_WIDEST = 1 + 3 * _WIDE_EXTRA        # the most _units counts for one character (four UTF-8 bytes)
+
+
+def _wrapped_lines(part: str, usable: float) -> int:
+    """Lines of one paragraph laid out greedily, as Excel and LibreOffice do; a run of glyphs is
+    placed by arithmetic, not glyph by glyph."""
+    lines, used = 1, 0.0
+
+    def place(size: float) -> None:
+        nonlocal lines, used
+        if used + size > usable and used > 0:
+            lines += 1
+            used = 0.0
+        while size > usable:      # a word longer than the line is broken where it must be
+            lines += 1
+            size -= usable
+        used += size
+
+    for word, spaces, opening, glyphs, closing, mark in _WRAP_PIECES.findall(part):
+        if word or mark:
+            place(_units(word or mark))
+        elif spaces:
+            used += len(spaces) / 2   # spaces at the end of a line take no room on the next
+        else:
+            # A run holds no ASCII, so none of the narrow marks _units looks for.
+            each = 1 + (len(glyphs.encode("utf-8", "surrogatepass")) / len(glyphs) - 1) * _WIDE_EXTRA
+            before = _units(opening) if opening else 0.0
+            after = _units(closing) if closing else 0.0
+            if len(glyphs) == 1:
+                place(before + each + after)
+                continue
+            place(before + each)
+            middle = len(glyphs) - 2
+            if middle and each <= usable:
+                room = max(0, int((usable - used + 1e-9) // each))
+                if middle <= room:
+                    used += middle * each
+                else:
+                    per_line = int((usable + 1e-9) // each)
+                    full, rest = divmod(middle - room, per_line)
+                    lines += full + (1 if rest else 0)
+                    used = (rest or per_line) * each
+            else:
+                for _ in range(middle):
+                    place(each)
+            place(each + after)
+    return lines
+
+
+_PART_LINES: dict[tuple[str, float], int] = {}
+
+
+def _part_lines(part: str, usable: float) -> int:
+    key = (part, usable)
+    found = _PART_LINES.get(key)
+    if found is None:
+        found = 1 if _units(part) <= usable else _wrapped_lines(part, usable)
+        if len(_PART_LINES) < 20_000:       # repeated texts: rule bases, titles, accounts
+            _PART_LINES[key] = found
+    return found
+
+
+def _usable(width: float) -> float:
+    return max(1.0, width - _PADDING_UNITS)
 
 
 def line_count(text: str, width: float) -> int:
-    """Lines a wrapped cell of ``width`` characters needs for ``text`` (an estimate on the safe side)."""
-    usable = max(1.0, width - 1)
-    if 2 * _CJK_SLACK * len(text) <= usable and "\n" not in text:      # fits on one line however wide
+    """Lines a wrapped cell of ``width`` characters needs for ``text`` in Excel (in LibreOffice the
+    same text needs the same or fewer: its columns are a little wider for the same width)."""
+    usable = _usable(width)
+    if _WIDEST * len(text) <= usable and "\n" not in text:      # fits on one line however wide
         return 1
-    lines = 0
-    for part in text.split("\n"):
-        units = display_width(part) if part.isascii() else display_width(part) * _CJK_SLACK
-        # Word wrapping at spaces wastes up to a word per line: count a little extra.
-        if " " in part:
-            units *= 1.1
-        lines += max(1, math.ceil(units / usable))
-    return lines
+    return sum(_part_lines(part, usable) for part in text.split("\n"))
+
+
+def most_lines(cells: list[tuple[str, float]]) -> int:
+    """The lines of the tallest of a row's wrapped cells (text, width)."""
+    if len(cells) == 1:
+        return line_count(*cells[0])
+    return max(line_count(text, width) for text, width in cells)
 
 
 def row_height(lines: int) -> float:
@@ -348,7 +434,6 @@ class StreamSheet:
         # not written at all, a third of a large sheet's cells.
         self.ruled_by = ruled_by
         self._variants: dict[tuple, list] = {}
-        self._lines: dict[tuple[str, int], int] = {}
         for col, column in enumerate(self.columns):
             self.ws.set_column(col, col, column.width)
         self._plain = self.variant()
@@ -391,7 +476,7 @@ class StreamSheet:
         """Write one row; returns its 0-based index.  ``formats`` overrides the format of some columns."""
         ws, r = self.ws, self.row
         specs = variant or self._plain
-        lines = 1
+        wraps = []
         write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
         blanks = self.ruled_by is None
         for col, value in enumerate(values):
@@ -414,23 +499,18 @@ class StreamSheet:
                 if len(value) > EXCEL_TEXT_LIMIT:
                     value = value[:EXCEL_TEXT_LIMIT]
                 write_string(r, col, value, quoted if value[0] in _RISKY_FIRST and needs_quote_prefix(value) else fmt)
-                if kind == "wrap" and (2 * _CJK_SLACK * len(value) > width - 1 or "\n" in value):
-                    key = (value, col)
-                    count = self._lines.get(key)
-                    if count is None:
-                        count = line_count(value, width)
-                        if len(self._lines) < 50_000:       # repeated texts: rule titles, file names
-                            self._lines[key] = count
-                    if count > lines:
-                        lines = count
+                if kind == "wrap" and (_WIDEST * len(value) > width - _PADDING_UNITS or "\n" in value):
+                    wraps.append((value, width))
             elif kind == "money":
                 write_number(r, col, value / 100, fmt)
             elif kind == "date":
                 write_number(r, col, excel_serial(value), fmt)
             else:
                 write_number(r, col, value, fmt)
-        if lines > 1:
-            ws.set_row(r, row_height(lines))
+        if wraps:
+            lines = most_lines(wraps)
+            if lines > 1:
+                ws.set_row(r, row_height(lines))
         self.row += 1
         return r
 
@@ -491,7 +571,9 @@ class Grid:
         if measure and value not in (None, ""):
             shown = (f"{value / 100:,.2f}" if kind == "money" else f"{value:,}" if kind == "count"
                      else "yyyy-mm-dd" if kind == "date" else str(value))
-            self.widths[col] = max(self.widths.get(col, 0), display_width(shown) + 2)
+            # Measured as line_count lays text out, so that text the width was made for fits on one line.
+            units = max(map(_units, shown.split("\n"))) if "\n" in shown else _units(shown)
+            self.widths[col] = max(self.widths.get(col, 0), math.ceil(units + 1.5))
 
     def title(self, row: int, col: int, text: str, **extra) -> None:
         """Text that overflows into the empty cells to its right: not measured, no border."""
@@ -503,7 +585,8 @@ class Grid:
         for col, column in enumerate(columns):
             self.put(row, col, column.header, measure=False, header=True)
             self.caps[col] = max(self.caps.get(col, 0), column.width)
-            self.widths[col] = max(self.widths.get(col, 0), min(6, column.width))
+            # Wide enough for the heading in two lines where the table's width allows.
+            self.widths[col] = max(self.widths.get(col, 0), min(column.width, max(6, math.ceil(_units(column.header) / 2 + 1.5))))
         row += 1
         for i, values in enumerate(rows):
             extras = fills(i, values) if fills else {}

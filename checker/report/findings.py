@@ -1,8 +1,9 @@
 """问题清单: one row per finding with the reviewer's columns, and the same findings as CSV.
 
 Printed, the sheet is the working paper an inspection team writes on: the columns up to 备注 fit
-one A4 landscape width with 11-point text at about 83% (9 pt on paper) and 整改措施 over 4 cm
-wide; 期间 and 来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
+one A4 landscape width with 11-point text at 9 pt or more on paper, in Excel and in LibreOffice
+(whose columns come out about 6% wider for the same width), and 整改措施 over 4 cm wide; 期间 and
+来源 follow, on screen only (the printed 凭证明细 names each voucher's source).
 The rule's basis is printed under the finding's message, where the reviewer reads it.
 A unit finding (about a unit's book as a whole, or one of its sheets) reads 单位整体 or 整表 in
 the voucher column, links to no voucher and leaves 金额 blank when it has no amount.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -27,12 +28,12 @@ REVIEW_HEADERS = ("核实结论", "整改措施", "责任人", "备注")
 IDENTITY_HEADER = "识别码"
 
 FINDING_COLUMNS_XLSX = (
-    Column("序号", "number", 5), Column("单位", "wrap", 10), Column("账套", "text", 6.5),
-    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 15),
-    Column("科目", "wrap", 12), Column("金额", "money", 12), Column("风险等级", "text", 5),
-    Column("规则", "wrap", 12), Column("问题说明及依据", "wrap", 23),
-    Column("核实结论", "text", 10, review=True), Column("整改措施", "wrap", 26, review=True),
-    Column("责任人", "text", 10, review=True), Column("备注", "wrap", 8, review=True),
+    Column("序号", "number", 4), Column("单位", "wrap", 8), Column("账套", "text", 6.5),
+    Column("凭证号", "text", 9), Column("日期", "date", 10), Column("摘要", "wrap", 11),
+    Column("科目", "wrap", 11), Column("金额", "money", 11), Column("风险等级", "text", 5),
+    Column("规则", "wrap", 10), Column("问题说明及依据", "wrap", 28),
+    Column("核实结论", "text", 9, review=True), Column("整改措施", "wrap", 25, review=True),
+    Column("责任人", "text", 9, review=True), Column("备注", "wrap", 5.5, review=True),
     # Screen only: outside the print area.
     Column("期间", "text", 9), Column("来源", "wrap", 40),
     # The finding's identity (voucher_checker.identity), which `review import` matches rows by:
@@ -144,7 +145,10 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
     """The 问题清单 sheet; ``detail_rows`` gives the 凭证明细 row (1-based) of each voucher.
     With ``review`` (voucher_checker.review.rescan.ReviewOverlay) the reviewer columns carry
     what the store holds, and a 复查情况 column says what the scan found of each."""
-    columns = FINDING_COLUMNS_XLSX
+    # 序号 as wide as the largest number needs: a number too wide for its column shows as ####.
+    digits = len(str(min(len(result.findings), common.ROW_BUDGET)))
+    columns = (replace(FINDING_COLUMNS_XLSX[0], width=max(FINDING_COLUMNS_XLSX[0].width, digits + 0.5)),
+               *FINDING_COLUMNS_XLSX[1:])
     if review is not None:
         columns = columns[:-1] + (Column(REVIEW_STATUS_HEADER, "wrap", 12), columns[-1])
     sheet = StreamSheet(ws, formats, columns, ruled_by=0)

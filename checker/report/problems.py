@@ -12,9 +12,10 @@ from . import common
 
 ERROR_KIND_LABELS = {"error": "错误", "warning": "提示"}
 PROBLEM_COLUMNS = (
-    Column("类别", "text", 9), Column("文件", "wrap", 30), Column("工作表", "wrap", 14),
-    Column("行号", "wrap", 30), Column("列", "wrap", 12), Column("数量", "count", 7),
-    Column("说明", "wrap", 40), Column("原文（示例）", "wrap", 24),
+    # 文件 and 工作表 wide enough for a community's folder and file name on one line, as most are.
+    Column("类别", "text", 9), Column("文件", "wrap", 36), Column("工作表", "wrap", 16),
+    Column("行号", "wrap", 26), Column("列", "wrap", 9), Column("数量", "count", 7),
+    Column("说明", "wrap", 34), Column("原文（示例）", "wrap", 24),
 )
 _ROWS_COLUMN = 3
 
@@ -43,12 +44,20 @@ def _problem_rows(result: ScanResult, rules_by_id: dict):
         yield (ERROR_KIND_LABELS.get(e.kind, inert_text(e.kind)), e.file, e.sheet, e.row, e.column, None,
                e.message, None)
     yield from _dropped_rows(result.read.dropped)
+    noted: dict[tuple, list[str]] = {}
     for gap in result.rule_gaps:
         title = getattr(rules_by_id.get(gap.rule), "title", "") or gap.rule
+        if not gap.missing and getattr(gap, "note", ""):
+            # A rule that ran in part says why once per file, its sheets listed together.
+            noted.setdefault((title, gap.rule, gap.file, gap.note), []).append(gap.sheet)
+            continue
         missing = "、".join(field_label(f) for f in gap.missing)
         yield ("规则未运行", gap.file, gap.sheet, None, missing, None,
                f"规则“{title}”（{gap.rule}）未检查此工作表：缺少所需字段 {missing}。"
                f"请在表头中补充该列，或在策略文件 [reading] header_synonyms 中登记其表头名称。", None)
+    for (title, rule_id, file, note), sheets in noted.items():
+        yield ("规则部分运行", file, "、".join(dict.fromkeys(sheets)), None, None, None,
+               f"规则“{title}”（{rule_id}）：{note}。", None)
 
 
 def write_problems(ws, formats, result: ScanResult, rules_by_id: dict, footer: str, printed_at: str) -> None:

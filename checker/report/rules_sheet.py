@@ -3,6 +3,7 @@ list spans further rows rather than one cell at Excel's row height limit)."""
 from __future__ import annotations
 
 from ..model import ScanResult
+from ..registry import GROUPS
 from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, field_label, inert_text, setup_page,
                      severity_label, split_to_rows)
 
@@ -33,12 +34,16 @@ def write_rules(ws, formats, result: ScanResult, footer: str, printed_at: str) -
     for rule in result.rules:
         options = dict(getattr(rule, "options", {}) or {})
         help_texts = getattr(rule, "options_help", {}) or {}
-        title = "\n".join(t for t in (inert_text(rule.title), inert_text(getattr(rule, "title_en", ""))) if t)
+        group = GROUPS.get(getattr(rule, "group", ""), "") if getattr(rule, "group", "") != "other" else ""
+        title = "\n".join(t for t in (inert_text(rule.title), inert_text(getattr(rule, "title_en", "")),
+                                       f"（{group}）" if group else "") if t)
         first = (rule.id, title, severity_label(rule.severity), "是" if getattr(rule, "enabled", True) else "否",
                  rule.basis, "、".join(field_label(f) for f in getattr(rule, "requires", ())))
         fill = ({_SEVERITY_COLUMN: formats.cell("text", bg_color=SEVERITY_FILLS[rule.severity])}
                 if rule.severity in SEVERITY_FILLS else None)
         option_rows = []
+        if getattr(rule, "weight", None) is not None:
+            option_rows.append(("weight", f"{rule.weight:g}", "风险分权重：凭证风险分为其触发规则的权重之和（最高 100）"))
         for name, value in options.items():
             pieces = split_to_rows(option_value(value), width)
             help_text = inert_text(help_texts.get(name, ""))

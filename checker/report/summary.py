@@ -1,4 +1,5 @@
-"""汇总: the run's facts, where to look first (communities ranked, their books beneath them),
+"""汇总: the run's facts, where to look first (units ranked by risk score with their highest
+vouchers; communities with their books beneath them),
 findings per rule, rules that did not run, a completeness check per sheet, and charts — each
 chart on a page of its own."""
 from __future__ import annotations
@@ -175,6 +176,7 @@ def write_summary(workbook, ws, formats, result: ScanResult, footer: str, printe
     sections = _Sections(grid)
     grid.title(0, 0, f"{REPORT_TITLE} — 汇总", bold=True, font_size=14)
     r = _facts(grid, sections, 2, result)
+    r = _ranking(grid, sections, r, result)
     communities = community_figures(result)
     r = _communities(grid, sections, r, communities)
     r = _by_community_and_rule(grid, sections, r, result, rules_by_id, communities)
@@ -233,6 +235,42 @@ def _facts(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int:
         grid.put(r, 1, value, kind, measure=False, border=False, align="left")
         r += 1
     return r + 1
+
+
+# Aligned with COMMUNITY_COLUMNS below (the sheet's columns are shared): 单位 over 单位 / 账套,
+# the highest vouchers over 会计期间, the counts over the counts.
+RANKING_COLUMNS = (
+    Column("名次", "number", 6), Column("单位", "wrap", 24), Column("风险最高的凭证（风险分：所触发的规则及权重）", "wrap", 30),
+    Column("风险分", "text", 11), Column("高", "count", 7), Column("中", "count", 7), Column("低", "count", 7),
+    Column("单位整体问题", "count", 9), Column("问题凭证数", "count", 11), Column("涉及金额（元）", "money", 16))
+
+
+def _ranking(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int:
+    """Units by risk score, each with its highest vouchers and what made their scores."""
+    from ..scoring import BAND_LABELS
+    r = sections.start(r, "单位风险排名（凭证风险分 = 所触发规则的权重之和，最高 100，30 分起为中风险、50 分起为高风险；"
+                          "单位风险分 = 其问题凭证风险分与单位整体问题权重之和 ÷ 100；先看排名靠前的单位）")
+    ranking = result.unit_ranking
+    if ranking.empty:
+        r = grid.table(r, RANKING_COLUMNS, [])
+        grid.title(r, 0, "未发现问题。")
+        return r + 2
+    rows, bands = [], []
+    for unit in ranking.itertuples():
+        top = "\n".join(f"{v['voucher']}（{v['period']}）{BAND_LABELS[v['band']]} {v['score']:g} 分：{v['made_by']}"
+                        for v in unit.top)
+        rows.append((unit.rank, entity_label(unit.entity), top, f"{unit.score:,.2f}", unit.high, unit.medium,
+                     unit.low, unit.unit_findings, unit.vouchers, unit.amount_fen))
+        bands.append({"high": unit.high, "medium": unit.medium, "low": unit.low})
+
+    def fills(i, values):
+        extra = {}
+        for col, severity in enumerate(("high", "medium", "low"), start=4):
+            if bands[i][severity]:
+                extra[col] = {"bg_color": SEVERITY_FILLS[severity]}
+        extra[3] = {"bold": True, "align": "right"}
+        return extra
+    return grid.table(r, RANKING_COLUMNS, rows, fills) + 1
 
 
 COMMUNITY_COLUMNS = (
@@ -335,11 +373,12 @@ def _rule_totals(grid: Grid, sections: _Sections, r: int, result: ScanResult) ->
 
 
 def _gaps(grid: Grid, sections: _Sections, r: int, result: ScanResult, rules_by_id: dict) -> int:
-    r = sections.start(r, "规则未运行（工作表缺少规则所需字段，这些规则没有检查这些工作表）")
+    r = sections.start(r, "规则未运行或只部分运行（工作表缺少规则所需字段，或规则说明了原因）")
     columns = (Column("规则编号", "text", 28), Column("规则", "wrap", 30), Column("文件", "wrap", 36),
-               Column("工作表", "text", 20), Column("缺少字段", "text", 24))
+               Column("工作表", "text", 20), Column("缺少字段或原因", "wrap", 30))
     rows = [(gap.rule, getattr(rules_by_id.get(gap.rule), "title", ""), gap.file, gap.sheet,
-             "、".join(field_label(f) for f in gap.missing)) for gap in result.rule_gaps]
+             "、".join(field_label(f) for f in gap.missing) if gap.missing else getattr(gap, "note", ""))
+            for gap in result.rule_gaps]
     r = grid.table(r, columns, rows)
     if not rows:
         grid.title(r, 0, "无：所有启用的规则均已在全部工作表上运行。")
