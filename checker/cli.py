@@ -1,4 +1,4 @@
-"""The `voucher-check` command: scan, inspect, rules, init-config, review import, progress.
+"""The `voucher-check` command: scan, inspect, rules, init-config, review import, progress, serve.
 
 Console text is Chinese and must survive a GBK console on Windows: stdout and stderr are set to
 replace what the console cannot encode instead of crashing."""
@@ -593,6 +593,33 @@ def progress(db, output_path):
     if target.note:
         _echo(target.note)
     _echo(f"整改进展 {lines} 行，整改台账 {entries} 条：{target.path}")
+
+
+@main.command()
+@click.option("--port", type=WholeNumber(0), default=8765, metavar="N",
+              help="端口号（默认 8765）；被占用时自动换一个空闲端口（写 0 总是自动选择）。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器（自己在浏览器中打开显示的地址）。")
+@click.option("--config", metavar="策略.toml", help="默认使用的策略文件（页面上也可另选）。")
+@click.option("--db", metavar="记录库.db", help="保存核实结论的整改记录库，与 review import 共用（默认 reports/voucher-check.db，"
+              "或环境变量 VOUCHER_CHECK_DB 指定的文件）。")
+@click.option("--max-upload-mb", type=WholeNumber(1), default=200, metavar="MB",
+              help="一次上传的文件总大小上限（MB，默认 200）。")
+@click.option("--max-files", type=WholeNumber(1), default=500, metavar="N",
+              help="一次上传的文件个数上限（默认 500）。")
+@click.option("--host", default="127.0.0.1", metavar="地址",
+              help="监听的地址（默认 127.0.0.1，只接受本机访问）；改成其他地址会让局域网中的电脑也能打开，请谨慎。")
+def serve(port, no_browser, config, db, max_upload_mb, max_files, host):
+    """在本机启动检查页面，在浏览器中上传账簿、查看问题、填写核实结论、下载报告。
+
+    页面只在本机（127.0.0.1）打开，拒绝来自其他网站的请求；上传的文件放在只有本用户可读的临时文件夹，停止时删除。按 Ctrl+C 或关闭窗口停止。"""
+    if config:
+        _load(config)
+    from .web.server import ServeError, serve as run_server
+    try:
+        run_server(open_browser=not no_browser, echo=_echo, host=host, port=port, db=db, policy_path=config,
+                   max_upload_mb=max_upload_mb, max_files=max_files)
+    except ServeError as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def console() -> None:
