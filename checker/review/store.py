@@ -212,9 +212,11 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _check_and_migrate(store: Store, create: bool) -> None:
     connection, path = store.connection, store.path
     try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        application = connection.execute("PRAGMA application_id").fetchone()[0]
-        tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, one snapshot: read apart, another process creating the store could
+        # commit between them (tables already there, the application id not yet seen).
+        version, application, tables = connection.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), "
+            "(SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_master)").fetchone()
     except sqlite3.DatabaseError as exc:
         raise _refuse_damaged(path, exc) from None
     if tables and application != APPLICATION_ID:
