@@ -31,7 +31,7 @@ def _make_console_safe() -> None:
 
 @contextmanager
 def _loading():
-    """Loading pandas, pyarrow, pandera and openpyxl leaves about 175,000 objects for the cyclic
+    """Loading pandas, pyarrow, pandera and the report writer leaves many thousands of objects for the cyclic
     garbage collector to track, and it walked them again and again as they were made (two full
     and some 250 partial collections): about 0.1 s of a scan's start-up, on the main thread
     that everything else waits for (README "Speed").  What loads is not garbage, so the
