@@ -31,8 +31,8 @@ def _make_console_safe() -> None:
 
 @contextmanager
 def _loading():
-    """Loading pandas, pyarrow, pandera and the report writer leaves many thousands of objects for the cyclic
-    garbage collector to track, and it walked them again and again as they were made (two full
+    """Loading pandas, pyarrow, pandera and the report writer leaves some 185,000 objects for the
+    cyclic garbage collector to track, and it walked them again and again as they were made (two full
     and some 250 partial collections): about 0.1 s of a scan's start-up, on the main thread
     that everything else waits for (README "Speed").  What loads is not garbage, so the
     collector is off while loading, and what loaded is then frozen out of later collections
