@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import __version__
 from .engine import run_rules
+from .scoring import rule_weights
 from .model import ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules
 from .batch import collect_inputs, nothing_read, read_inputs, with_schema_checked
@@ -66,7 +67,7 @@ def _finding_scores(result: ScanResult) -> list[float]:
     """Each finding's voucher score (a unit-level finding: its rule's weight)."""
     by_voucher = result.voucher_scores.set_index("voucher_key")["score"]
     scores = result.findings["voucher_key"].map(by_voucher)
-    weights = result.findings["rule"].map({rule.id: float(rule.weight) for rule in result.rules})
+    weights = result.findings["rule"].map(rule_weights(result.rules))
     return scores.fillna(weights).fillna(0.0).astype("float64").tolist()
 
 

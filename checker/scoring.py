@@ -3,8 +3,8 @@
 A voucher's score is the sum of the weights of the rules it triggers, capped at 100 (each rule
 counts once per voucher, however many findings it gives there).  A rule's weight is set in the
 policy (``[rules.<id>] weight = …``); by default it follows the rule's severity (high 50,
-medium 30, low 15), so one high-severity finding alone makes a voucher high, a medium one
-medium, a low one low, and two medium ones high.  Bands: low < 30 ≤ medium < 50 ≤ high.
+medium 30, low 15: ``voucher_checker.fields.SEVERITY_WEIGHTS``), so one high-severity finding
+alone makes a voucher high, a medium one medium, a low one low, and two medium ones high.  Bands: low < 30 ≤ medium < 50 ≤ high.
 
 A unit's (entity's) score is the sum of its vouchers' scores divided by 100, plus the weights of
 its unit-level findings divided by 100: "so many vouchers' worth of high risk".  Units are ranked
@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .fields import SEVERITY_WEIGHTS  # noqa: F401 - documented here, declared beside the severities
 
 BANDS = (("high", 50), ("medium", 30), ("low", 0))      # (band, lowest score in it)
 BAND_LABELS = {"high": "高", "medium": "中", "low": "低"}
