@@ -390,7 +390,6 @@ def book_label(book: pd.Series) -> pd.Series:
     return book.map(BOOK_LABELS).fillna(book)
 
 
-_NO_DATE = np.iinfo("int64").max
 
 
 # Relief to those in need is given by an approved list; a word of "everyone" makes it a handout.
@@ -449,10 +448,8 @@ class CashDays:
         journal = by_voucher.first(in_journal)
         unit_of_line = group_codes(lines, ["entity", "book"])
         unit = by_voucher.first(unit_of_line) * 2 + journal
-        dates = lines["date"].to_numpy()
-        line_day = np.where(np.isnat(dates), _NO_DATE, dates.astype("datetime64[D]").astype("int64"))
-        day = by_voucher.min(line_day)
-        undated = day == _NO_DATE
+        day = by_voucher.min(day_numbers(lines["date"].to_numpy()))
+        undated = day == NO_DAY
         if undated.any():
             period = by_voucher.first(lines["period"].to_numpy(dtype=object))[undated]
             month_start = pd.to_datetime(pd.Series(period, dtype=object) + "-01", errors="coerce")

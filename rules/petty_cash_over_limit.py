@@ -60,7 +60,8 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Flag, Words, Yuan
 
-from ._common import Vouchers, fen, findings, first_of_each, group_codes, is_set, keyword_regex, voucher_keys, yuan
+from ._common import (NO_DAY, Vouchers, day_numbers, fen, findings, first_of_each, group_codes, is_set, keyword_regex,
+                      voucher_keys, yuan)
 
 ID = "petty-cash-over-limit"
 TITLE = "超限额提取备用金"
@@ -82,8 +83,6 @@ OPTIONS = {
     "petty_cash_account_words": Words(["备用金"], help="科目名称含这些词的账户视同库存现金（如 其他应收款-备用金）。来源：村级会计制度中备用金的常见核算方式。"),
 }
 
-_NO_DAY = np.iinfo("int64").max   # an undated voucher sorts after the dated ones of its month, as NaT does
-_DAY = 86_400_000_000_000          # nanoseconds
 
 
 def _month_index(period: pd.Series) -> pd.Series:
@@ -112,7 +111,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     debit, credit = ledger["debit_fen"].to_numpy()[kept], ledger["credit_fen"].to_numpy()[kept]
     line_id = ledger["line_id"].to_numpy()[kept]
     dates = ledger["date"].to_numpy()[kept]
-    day = np.where(np.isnat(dates), _NO_DAY, dates.view("int64") // _DAY)
+    day = day_numbers(dates)             # NO_DAY (undated) sorts after the dated days of a month, as NaT does
 
     by_kept = Vouchers(ledger["voucher_id"].iloc[kept])
     withdrawn = np.minimum(by_kept.sum(np.where(is_cash, debit, 0)), by_kept.sum(np.where(is_bank, credit, 0)))
@@ -132,7 +131,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     # A cash journal's own 余额 column knows the opening the entries cannot; where it is written,
     # the journal's end-of-day balance is the one judged.
     written = ledger["balance_fen"].iloc[kept]
-    has_written = is_cash & written.notna().to_numpy() & (day != _NO_DAY)
+    has_written = is_cash & written.notna().to_numpy() & (day != NO_DAY)
     if has_written.any():
         book_day = months.book[months.of_line[kept]].astype("int64") * (2 ** 31) + day
         end_of_day = (pd.Series(written.to_numpy()[has_written].astype("int64"), index=book_day[has_written])
@@ -198,7 +197,7 @@ def _days_in_own_month(vouchers: pd.DataFrame, months: _Months) -> np.ndarray:
     first_day = since_1970.astype("datetime64[D]").astype("int64")
     next_first_day = (since_1970 + 1).astype("datetime64[D]").astype("int64")
     book_month, day = vouchers["book_month"].to_numpy(), vouchers["day"].to_numpy()
-    return (day == _NO_DAY) | ((first_day[book_month] <= day) & (day < next_first_day[book_month]))
+    return (day == NO_DAY) | ((first_day[book_month] <= day) & (day < next_first_day[book_month]))
 
 
 def _end_of_day_balance(vouchers: pd.DataFrame, months: _Months, options: dict) -> np.ndarray:
@@ -217,7 +216,7 @@ def _end_of_day_balance(vouchers: pd.DataFrame, months: _Months, options: dict) 
     # Within a book: by month, day (undated last), number and line; the order within a day does
     # not change the balance at its end.  Book, month and day go into one integer to sort by.
     month = months.month[book_month] - months.month.min()
-    dated = day != _NO_DAY
+    dated = day != NO_DAY
     day_zero = day[dated].min() if dated.any() else 0
     days = (day[dated].max() if dated.any() else 0) - day_zero + 2
     when = (book * (month.max() + 1) + month) * days + np.where(dated, day - day_zero, days - 1)
@@ -231,7 +230,7 @@ def _end_of_day_balance(vouchers: pd.DataFrame, months: _Months, options: dict) 
     # balance after the last voucher of the same book and day (an undated voucher is its own
     # day).  A day is one run in this order unless it is booked in two months.
     day = day[order]
-    same_day = np.where(day != _NO_DAY, book * (2 ** 31) + day, -1 - np.arange(len(order)))
+    same_day = np.where(day != NO_DAY, book * (2 ** 31) + day, -1 - np.arange(len(order)))
     run_start = np.flatnonzero(np.concatenate(([True], same_day[1:] != same_day[:-1])))
     run_of_day = pd.factorize(same_day[run_start])[0]
     run_end = np.append(run_start[1:], len(order)) - 1
