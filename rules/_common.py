@@ -16,6 +16,8 @@ Rules name vouchers by ``voucher_key`` only in their result, for the few voucher
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,8 @@ __all__ = ["on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays", "cash_days_of", "NEEDY_WORDS", "EVERYONE_WORDS",
            "NO_DAY", "day_numbers", "day_text", "unit_codes", "PAYEE_SUFFIXES", "payee_in_summary", "counterparties",
-           "PLACEHOLDER_COUNTERPARTIES", "is_placeholder_counterparty", "Payments", "payment_partners"]
+           "PLACEHOLDER_COUNTERPARTIES", "is_placeholder_counterparty", "Payments", "payments_of", "payment_partners",
+           "shared"]
 
 
 def fen(yuan_value) -> int:
@@ -397,11 +400,36 @@ NEEDY_WORDS = ["困难", "低保", "五保", "特困", "孤寡", "残疾", "留�
 EVERYONE_WORDS = ["全体", "每人", "人手", "全员", "所有"]
 
 
+_SHARED: dict[tuple, object] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(ledger: pd.DataFrame, key: tuple, build):
+    """``build(ledger)``, worked out once per ledger and ``key`` for all the rules that ask: four
+    rules look at the same payments, two at the same cash days, and the engine hands every rule
+    the same ledger object.  What ``build`` returns must not be changed by its users.
+
+    Kept only while the ledger lives (a finalizer drops it), and built under a lock per key, so
+    that two rules on two threads wait for one build instead of doing it twice."""
+    slot = (id(ledger), key)
+    with _SHARED_LOCK:
+        entry = _SHARED.get(slot)
+        if entry is None:
+            entry = _SHARED[slot] = [threading.Lock(), None, False]
+            weakref.finalize(ledger, _SHARED.pop, slot, None)
+    lock = entry[0]
+    with lock:
+        if not entry[2]:
+            entry[1], entry[2] = build(ledger), True
+    return entry[1]
+
+
 def cash_days_of(ledger: pd.DataFrame, options: dict) -> "CashDays":
     """The ledger's cash days with the opening the cash rules' options give (``opening_cash_yuan``,
-    ``unknown_opening_max_yuan``)."""
+    ``unknown_opening_max_yuan``); shared by the rules that ask with the same options."""
     opening = fen(options["opening_cash_yuan"]) if is_set(options.get("opening_cash_yuan")) else None
-    return CashDays(ledger, opening, fen(options["unknown_opening_max_yuan"]))
+    unknown = fen(options["unknown_opening_max_yuan"])
+    return shared(ledger, ("cash-days", opening, unknown), lambda lines: CashDays(lines, opening, unknown))
 
 
 class CashDays:
@@ -729,6 +757,14 @@ class Payments:
         other._summary_uses = None if self._summary_uses is None else self._summary_uses[mask]
         other._texts = {name: (codes[mask], uniques) for name, (codes, uniques) in self._texts.items()}
         return other
+
+
+def payments_of(ledger: pd.DataFrame, payment_classes) -> Payments:
+    """``Payments(ledger, payment_classes)``, shared by the rules that ask for the same classes.
+    Its lazily worked-out parts (``unit``, ``texts``, ``summary_uses``) are the same whoever asks
+    first, so sharing them is safe."""
+    classes = tuple(sorted(str(c) for c in payment_classes))
+    return shared(ledger, ("payments", classes), lambda lines: Payments(lines, classes))
 
 
 def payment_partners(payments: Payments, routine_count: int):

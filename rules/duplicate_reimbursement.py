@@ -62,7 +62,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Count, Words, Yuan
 
-from ._common import NO_DAY, Payments, day_text, fen, findings, payment_partners, voucher_keys, yuan
+from ._common import NO_DAY, Payments, payments_of, day_text, fen, findings, payment_partners, voucher_keys, yuan
 
 ID = "duplicate-reimbursement"
 TITLE = "重复报销"
@@ -91,7 +91,7 @@ OPTIONS = {
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    payments = Payments(ledger, options["payment_classes"])
+    payments = payments_of(ledger, options["payment_classes"])
     payments.summary_uses()     # routine summaries are counted over all payments of a unit-year
     payments = payments.subset((payments.paid >= max(fen(options["min_yuan"]), 1)) & (payments.day != NO_DAY))
     if payments.count < 2:

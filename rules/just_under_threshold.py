@@ -63,7 +63,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Share, Words, Yuan
 
-from ._common import Payments, fen, findings, is_set, keyword_regex, line_text, voucher_keys, yuan
+from ._common import payments_of, fen, findings, is_set, keyword_regex, line_text, voucher_keys, yuan
 
 ID = "just-under-threshold"
 TITLE = "略低于限额的支付"
@@ -96,7 +96,7 @@ _LIMITS = (("major_decision_yuan", "“四议两公开”限额", False), ("appr
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    payments = Payments(ledger, options["payment_classes"])
+    payments = payments_of(ledger, options["payment_classes"])
     share = options["share"]
     limit = np.zeros(payments.count, dtype="int64")
     label = np.full(payments.count, "", dtype=object)

@@ -52,7 +52,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Words, Yuan
 
-from ._common import Payments, fen, findings, keyword_regex, line_text, voucher_keys, yuan
+from ._common import payments_of, fen, findings, keyword_regex, line_text, voucher_keys, yuan
 
 ID = "round-amount"
 TITLE = "整数金额支付"
@@ -78,7 +78,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
     multiple, least = fen(options["multiple_yuan"]), fen(options["min_yuan"])
-    payments = Payments(ledger, options["payment_classes"])
+    payments = payments_of(ledger, options["payment_classes"])
     if multiple <= 0:
         return no_findings()
     payments = payments.subset((payments.paid >= max(least, 1)) & (payments.paid % multiple == 0))

@@ -69,7 +69,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Count, Share, Words, Yuan
 
-from ._common import NO_DAY, Payments, day_text, fen, findings, is_set, payment_partners, voucher_keys, yuan
+from ._common import NO_DAY, payments_of, day_text, fen, findings, is_set, payment_partners, voucher_keys, yuan
 
 ID = "split-payment"
 TITLE = "拆分支付"
@@ -106,7 +106,7 @@ _SHOWN_VOUCHERS = 5
 def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if ledger.empty:
         return no_findings()
-    payments = Payments(ledger, options["payment_classes"])
+    payments = payments_of(ledger, options["payment_classes"])
     payments.summary_uses()     # routine summaries are counted over all payments of a unit-year
     limits = [(fen(options[name]), label, cash)
               for name, label, cash in (("approval_limit_yuan", "集体决策限额", False),
