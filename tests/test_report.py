@@ -283,6 +283,9 @@ def test_detail_has_every_line_of_flagged_vouchers_grouped(wb, scan):
     assert [r[2] for r in nine] == [13, 14]
     assert nine[0][4] == "1001 库存现金"
     assert nine[0][5] == pytest.approx(3000) and nine[0][6] is None
+    # the voucher's own fields on its first line only, as on the printed voucher; its number on each line
+    assert nine[0][1] is not None and nine[1][1] is None
+    assert [r[0] for r in nine] == ["记-9", "记-9"]
     first_line = next(r for r in range(2, detail.max_row + 1) if isinstance(detail.cell(row=r, column=3).value, int))
     assert detail.cell(row=first_line, column=6).number_format == "#,##0.00"
     assert detail.cell(row=first_line, column=2).is_date

@@ -2,7 +2,8 @@
 
 Lines are grouped under a heading row that names the community, book, period and source sheet,
 so a line carries only what differs from line to line and the printed page reads like the
-voucher itself (at about 95% on A4 landscape).  The lines are taken from the ledger in pieces,
+voucher itself: the date, preparer, reviewer and attachments are on a voucher's first line only
+(the voucher number on every line, so that filtering by it keeps the whole voucher) (at about 95% on A4 landscape).  The lines are taken from the ledger in pieces,
 so the memory the sheet needs does not grow with the number of lines.
 """
 from __future__ import annotations
@@ -148,13 +149,20 @@ def _write_lines(sheet: StreamSheet, formats, findings: pd.DataFrame, ledger: pd
                 vouchers_done += 1
                 first_rows[inert_text(key)] = sheet.row + 1
                 problems = "；".join(titles.get(key, ()))
+                first_line = True
             else:
-                problems = None
+                problems, first_line = None, False
             account = f"{inert_text(code[i])} {inert_text(name[i])}".strip()
-            day = date[i]
-            day = day.date() if type(day) is pd.Timestamp else as_date(day)
+            # The voucher's own fields (date, preparer, reviewer, attachments) on its first line
+            # only, as on a printed voucher; the number stays on every line for the filter.
+            if first_line:
+                day = date[i]
+                day = day.date() if type(day) is pd.Timestamp else as_date(day)
+                own = (preparer[i], reviewer[i], _count(attachments[i]))
+            else:
+                day, own = None, (None, None, None)
             write((inert_text(voucher[i]), day, row[i], summary[i], account, debit[i] or None, credit[i] or None,
-                   counterparty[i], preparer[i], reviewer[i], _count(attachments[i]), problems),
+                   counterparty[i], *own, problems),
                   bold if int(line_id[i]) in flagged_lines else plain)
 
 
