@@ -186,7 +186,9 @@ def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy:
 
 def _voucher_findings(ledger: pd.DataFrame, found: pd.DataFrame, periods) -> pd.DataFrame:
     found = found.drop_duplicates(subset=["rule", "voucher_key", "message"])
-    flagged_line = ledger.loc[found["line_id"].to_numpy()]
+    # Only the columns used: a row selection on the whole ledger takes every column of it.
+    flagged_line = ledger[["voucher_id", "voucher_key", "summary", "account_code", "account_name"]] \
+        .loc[found["line_id"].to_numpy()]
     found = found.join(_voucher_context(ledger, found, flagged_line), on="voucher_key")
     found["summary"] = flagged_line["summary"].to_numpy()
     account = (flagged_line["account_code"] + " " + flagged_line["account_name"]).str.strip()
@@ -204,7 +206,7 @@ def _unit_findings(ledger: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     found = found.copy()
     for column in ("file", "sheet"):
         found[column] = found[column].fillna("").astype(object) if column in found.columns else ""
-    line = ledger.loc[found["line_id"].to_numpy()]
+    line = ledger[["entity", "book"]].loc[found["line_id"].to_numpy()]
     found["entity"] = line["entity"].to_numpy(dtype=object)
     found["book"] = line["book"].to_numpy(dtype=object)
     found = found.drop_duplicates(subset=["rule", "entity", "book", "file", "sheet", "message"])
