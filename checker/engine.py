@@ -14,7 +14,9 @@ unit); it has no voucher, date, rows, period, summary or account, and its ``line
 """
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -154,6 +156,47 @@ def _voucher_context(ledger: pd.DataFrame, found: pd.DataFrame, flagged_line: pd
     return context.set_index("voucher_key")
 
 
+_SHARED_PER_RUN: dict[int, list] = {}      # id of a ledger being checked -> [runs, {key: entry}]
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(ledger: pd.DataFrame, key: tuple, build):
+    """``build(ledger)``, worked out once for all the rules of one ``run_rules`` that ask with the
+    same ``key``: four rules look at the same payments, two at the same cash days, and the engine
+    hands every rule the same ledger object.  What ``build`` returns must not be changed by its
+    users.  Built under a lock per key, so that rules on two threads wait for one build instead
+    of doing it twice; forgotten when the run ends, so that nothing keeps a ledger alive (a
+    long-running ``serve`` checks many).  Outside a run (a rule called directly) it just builds."""
+    with _SHARED_LOCK:
+        run = _SHARED_PER_RUN.get(id(ledger))
+        if run is None:
+            entry = None
+        else:
+            entry = run[1].setdefault(key, [threading.Lock(), None, False])
+    if entry is None:
+        return build(ledger)
+    with entry[0]:
+        if not entry[2]:
+            entry[1], entry[2] = build(ledger), True
+    return entry[1]
+
+
+@contextmanager
+def _sharing(ledger: pd.DataFrame):
+    """What ``shared`` builds for ``ledger`` lives while this is open (the same ledger may be
+    checked by two runs at once: the last to end forgets it)."""
+    with _SHARED_LOCK:
+        run = _SHARED_PER_RUN.setdefault(id(ledger), [0, {}])
+        run[0] += 1
+    try:
+        yield
+    finally:
+        with _SHARED_LOCK:
+            run[0] -= 1
+            if run[0] == 0:
+                del _SHARED_PER_RUN[id(ledger)]
+
+
 RULE_THREADS = 2
 
 
@@ -228,11 +271,12 @@ def run_rules(ledger: pd.DataFrame, sheets: list[SheetInfo], rules: list[Rule], 
     # release the GIL in their inner loops).  Results are taken in rule order, so the output
     # does not depend on which finished first.
     workers = min(len(enabled), usable_cpus(), RULE_THREADS)
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rule") as pool:
-            outcomes = list(pool.map(lambda rule: _run_rule(rule, ledger, sheets, policy), enabled))
-    else:
-        outcomes = [_run_rule(rule, ledger, sheets, policy) for rule in enabled]
+    with _sharing(ledger):
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rule") as pool:
+                outcomes = list(pool.map(lambda rule: _run_rule(rule, ledger, sheets, policy), enabled))
+        else:
+            outcomes = [_run_rule(rule, ledger, sheets, policy) for rule in enabled]
     results = [result for rule_results, _ in outcomes for result in rule_results]
     gaps = [gap for _, rule_gaps in outcomes for gap in rule_gaps]
     if not results:

@@ -16,13 +16,11 @@ Rules name vouchers by ``voucher_key`` only in their result, for the few voucher
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 
 import numpy as np
 import pandas as pd
 
-from voucher_checker.engine import combination_codes, no_findings
+from voucher_checker.engine import combination_codes, no_findings, shared
 from voucher_checker.fields import BOOK_LABELS
 from voucher_checker.money import yuan_to_fen
 from voucher_checker.schema import voucher_lines
@@ -400,33 +398,10 @@ NEEDY_WORDS = ["困难", "低保", "五保", "特困", "孤寡", "残疾", "留�
 EVERYONE_WORDS = ["全体", "每人", "人手", "全员", "所有"]
 
 
-_SHARED: dict[tuple, object] = {}
-_SHARED_LOCK = threading.Lock()
-
-
-def shared(ledger: pd.DataFrame, key: tuple, build):
-    """``build(ledger)``, worked out once per ledger and ``key`` for all the rules that ask: four
-    rules look at the same payments, two at the same cash days, and the engine hands every rule
-    the same ledger object.  What ``build`` returns must not be changed by its users.
-
-    Kept only while the ledger lives (a finalizer drops it), and built under a lock per key, so
-    that two rules on two threads wait for one build instead of doing it twice."""
-    slot = (id(ledger), key)
-    with _SHARED_LOCK:
-        entry = _SHARED.get(slot)
-        if entry is None:
-            entry = _SHARED[slot] = [threading.Lock(), None, False]
-            weakref.finalize(ledger, _SHARED.pop, slot, None)
-    lock = entry[0]
-    with lock:
-        if not entry[2]:
-            entry[1], entry[2] = build(ledger), True
-    return entry[1]
-
-
 def cash_days_of(ledger: pd.DataFrame, options: dict) -> "CashDays":
     """The ledger's cash days with the opening the cash rules' options give (``opening_cash_yuan``,
-    ``unknown_opening_max_yuan``); shared by the rules that ask with the same options."""
+    ``unknown_opening_max_yuan``); built once a run for the rules that ask with the same options
+    (``voucher_checker.engine.shared``)."""
     opening = fen(options["opening_cash_yuan"]) if is_set(options.get("opening_cash_yuan")) else None
     unknown = fen(options["unknown_opening_max_yuan"])
     return shared(ledger, ("cash-days", opening, unknown), lambda lines: CashDays(lines, opening, unknown))
@@ -760,7 +735,8 @@ class Payments:
 
 
 def payments_of(ledger: pd.DataFrame, payment_classes) -> Payments:
-    """``Payments(ledger, payment_classes)``, shared by the rules that ask for the same classes.
+    """``Payments(ledger, payment_classes)``, built once a run for the rules that ask for the same
+    classes (``voucher_checker.engine.shared``).
     Its lazily worked-out parts (``unit``, ``texts``, ``summary_uses``) are the same whoever asks
     first, so sharing them is safe."""
     classes = tuple(sorted(str(c) for c in payment_classes))

@@ -54,7 +54,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import AccountClasses, Words
 
-from ._common import payments_of, Vouchers, findings, first_keyword, keyword_regex, line_text, voucher_keys, yuan
+from ._common import Payments, Vouchers, findings, first_keyword, keyword_regex, line_text, voucher_keys, yuan
 
 ID = "informal-receipt"
 TITLE = "白条入账"
@@ -93,7 +93,7 @@ def check(ledger: pd.DataFrame, options: dict) -> pd.DataFrame:
     if not candidate.any():
         return no_findings()
     lines = ledger[candidate[by_voucher.code]]
-    payments = payments_of(lines, options["payment_classes"])
+    payments = Payments(lines, options["payment_classes"])
     if not payments.count:
         return no_findings()
     # The line that carries the word, the first of the voucher's.
