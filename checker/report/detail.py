@@ -2,9 +2,10 @@
 
 Lines are grouped under a heading row that names the community, book, period and source sheet,
 so a line carries only what differs from line to line and the printed page reads like the
-voucher itself: the date, preparer, reviewer and attachments are on a voucher's first line only
-(the voucher number on every line, so that filtering by it keeps the whole voucher) (at about 95% on A4 landscape).  The lines are taken from the ledger in pieces,
-so the memory the sheet needs does not grow with the number of lines.
+voucher itself (at about 95% on A4 landscape): a voucher's date, preparer, reviewer and
+attachments are on its first line only, its number on every line, so that filtering by it keeps
+the whole voucher.  The lines are taken from the ledger in pieces, so the memory the sheet needs
+does not grow with the number of lines.
 """
 from __future__ import annotations
 
