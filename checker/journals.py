@@ -87,14 +87,16 @@ def pair_mirrored_sides(ledger: pd.DataFrame) -> np.ndarray:
     counts once: for each own-account line of one journal whose 对方科目 is the other journal's
     account, the mirrored row of the other journal (same voucher, same amount, other sides) is the
     same movement.  The row read first is kept.  Rows are dropped whole (own and counter line)."""
-    journal = ledger["journal"].to_numpy(dtype=object)
-    if not ((journal == "cash").any() and (journal == "bank").any()):
+    # Compared in Arrow: a Python object per line would cost more than the rest of a batch's check.
+    is_cash = ledger["journal"].eq("cash").to_numpy(dtype=bool, na_value=False)
+    is_bank = ledger["journal"].eq("bank").to_numpy(dtype=bool, na_value=False)
+    if not (is_cash.any() and is_bank.any()):
         return np.array([], dtype=np.int64)
     voucher = ledger["voucher_id"].to_numpy()
     in_cash = np.zeros(int(voucher.max()) + 1, dtype=bool)
     in_bank = np.zeros(len(in_cash), dtype=bool)
-    in_cash[voucher[journal == "cash"]] = True
-    in_bank[voucher[journal == "bank"]] = True
+    in_cash[voucher[is_cash]] = True
+    in_bank[voucher[is_bank]] = True
     candidates = np.flatnonzero((in_cash & in_bank)[voucher])
     if not len(candidates):
         return np.array([], dtype=np.int64)
