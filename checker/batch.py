@@ -14,7 +14,7 @@ from .policy import Policy
 from .read import (DROP_REASONS, PreparedFile, PreparedSheet, read_batch, finish_file, merge_pieces,
                    prepare_file, split_sheet)
 from .schema import assemble, finalise_ledger, first_appearance, validate_ledger, warm_up
-from .sources import InputFile, Opener, collect_inputs  # noqa: F401 - part of this module's API
+from .sources import InputFile, Opener, collect_inputs, quick_handoff  # noqa: F401 - part of this module's API
 
 DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
 
@@ -40,6 +40,12 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     leaves the schema check to the caller (validate_ledger, then with_schema_checked)."""
     if opener is None:
         opener = Opener(items[:0], policy.reading, jobs)
+    with quick_handoff():
+        read = _read_all(items, policy, progress, opener)
+    return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
+
+
+def _read_all(items: list[InputFile], policy: Policy, progress, opener: Opener) -> ReadResult:
     prepared: list[PreparedFile] = []
     parts: list[dict] = []
     pool = opener.pool if opener.jobs > 1 else None
@@ -97,6 +103,10 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
                 prepared[index].result.errors += found
             for index, rows_dropped in dropped.items():
                 prepared[index].result.dropped += rows_dropped
+        batches.clear()             # their lines are in parts now, and held only there
+        # On the reading threads: their heaps hold the memory the cells they read have freed.
+        ledger = assemble(parts, pool=pool) if parts else None
+        del parts                   # the ledger holds its own copy of their text
     finally:
         opener.close()
     for whole, pieces in split:
@@ -105,11 +115,9 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     sheets = [s for r in results for s in r.sheets]
     errors = [e for r in results for e in r.errors]
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
-    if not parts:
+    if ledger is None:
         return ReadResult(ledger=finalise_ledger(pd.DataFrame()), sheets=sheets, errors=errors, dropped=dropped)
-    read = without_repeats(ReadResult(ledger=assemble(parts), sheets=sheets, errors=errors, dropped=dropped))
-    del parts
-    return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
+    return without_repeats(ReadResult(ledger=ledger, sheets=sheets, errors=errors, dropped=dropped))
 
 
 MIRRORED_SIDE = "现金与银行存款日记账中同一凭证的另一面，只计入一次"

@@ -194,9 +194,10 @@ def _joined_integers(values: list) -> pd.arrays.IntegerArray:
                                   np.concatenate([np.asarray(v.isna(), dtype=bool) for v in values]))
 
 
-def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
+def assemble(parts: list[dict], first_line_id: int = 0, pool=None) -> pd.DataFrame:
     """One normalised ledger from the finalised columns (``finalise_columns``) of one or more
-    files or batches: lines in scan order, numbered, and their vouchers numbered."""
+    files or batches: lines in scan order, numbered, and their vouchers numbered.  ``pool`` (an
+    executor: the reading threads) joins the text columns side by side."""
     parts = [part for part in parts if len(part["row"])] or parts[:1]
     ids = _number_vouchers(parts)
     pieces = _pieces_in_scan_order(parts)
@@ -206,13 +207,15 @@ def assemble(parts: list[dict], first_line_id: int = 0) -> pd.DataFrame:
     reordered = [piece[0] for piece in pieces] != sorted(piece[0] for piece in pieces)
     n = sum(b - a for _, a, b in pieces)
     columns: dict[str, object] = {"line_id": np.arange(first_line_id, first_line_id + n, dtype="int64")}
+    text = [column for column, dtype in LEDGER_COLUMNS.items() if dtype == "str"]
+    joined = (pool.map if pool is not None else map)(
+        lambda column: _contiguous_text([_slice(parts[i][column], a, b) for i, a, b in pieces]), text)
+    columns.update(zip(text, joined))
     for column, dtype in LEDGER_COLUMNS.items():
-        if column in ("line_id", "voucher_id"):
+        if column in ("line_id", "voucher_id") or dtype == "str":
             continue
         values = [_slice(parts[i][column], a, b) for i, a, b in pieces]
-        if dtype == "str":
-            columns[column] = _contiguous_text(values)
-        elif dtype == "Int64":
+        if dtype == "Int64":
             columns[column] = _joined_integers(values)
         else:
             columns[column] = np.concatenate(values) if values else np.array([], dtype=dtype)

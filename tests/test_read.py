@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from voucher_checker.policy import Policy, load_policy
 from voucher_checker.batch import InputFile, collect_inputs, read_inputs
+from voucher_checker.sources import HANDOFF_SECONDS, quick_handoff
 from tests.conftest import write_xls, write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人"]
@@ -329,6 +332,28 @@ def test_parallel_and_serial_reading_agree(tmp_path):
     serial = read_inputs(items, Policy(), jobs=1).ledger
     parallel = read_inputs(items, Policy(), jobs=2).ledger
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_text_columns_of_many_files_are_one_contiguous_array(tmp_path):
+    # Kept as a chunk per file, every kernel the rules run over a column would pay per chunk.
+    for i in range(4):
+        write_xlsx(tmp_path / f"社区{i}" / "账.xlsx", {"s": [["日期", "凭证号", "摘要", "科目", "借方", "贷方"],
+                                                        ["2021-03-01", "1", f"摘要{i}", "管理费用", i + 1, None]]})
+    items, _ = collect_inputs([tmp_path])
+    for jobs in (1, 2):
+        ledger = read_inputs(items, Policy(), jobs=jobs).ledger
+        assert len(ledger) == 4
+        for column in ("file", "summary", "voucher_key"):
+            arrow = pa.array(ledger[column].array)
+            assert getattr(arrow, "num_chunks", 1) == 1, (column, jobs)
+        assert ledger["summary"].tolist() == ["摘要0", "摘要1", "摘要2", "摘要3"]
+
+
+def test_reading_threads_hand_over_the_gil_quickly_and_restore_the_interval():
+    before = sys.getswitchinterval()
+    with quick_handoff():
+        assert sys.getswitchinterval() <= HANDOFF_SECONDS
+    assert sys.getswitchinterval() == before
 
 
 # ---------------------------------------------------------------------------- cells as text, positions
