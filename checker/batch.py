@@ -14,7 +14,7 @@ from .policy import Policy
 from .read import (DROP_REASONS, PreparedFile, PreparedSheet, read_batch, finish_file, merge_pieces,
                    prepare_file, split_sheet)
 from .schema import assemble, finalise_ledger, first_appearance, validate_ledger, warm_up
-from .sources import InputFile, Opener, collect_inputs, quick_handoff  # noqa: F401 - part of this module's API
+from .sources import InputFile, Opener, collect_inputs  # noqa: F401 - part of this module's API
 
 DROPPED_COLUMNS = ["file", "sheet", "row", "reason", "text"]
 
@@ -40,8 +40,7 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     leaves the schema check to the caller (validate_ledger, then with_schema_checked)."""
     if opener is None:
         opener = Opener(items[:0], policy.reading, jobs)
-    with quick_handoff():
-        read = _read_all(items, policy, progress, opener)
+    read = _read_all(items, policy, progress, opener)
     return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
 
 

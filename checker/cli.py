@@ -170,10 +170,8 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
     import datetime as dt
 
     with _loading():
-        from .sources import Opener, collect_inputs, quick_handoff, tune_memory
+        from .sources import Opener, collect_inputs, tune_memory
         tune_memory()
-        # From the first workbook opened ahead until the scan ends (the context closes).
-        click.get_current_context().with_resource(quick_handoff())
         started = dt.datetime.now().replace(microsecond=0)
         policy = _load(config)
         periods = _periods(period_text)

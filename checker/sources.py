@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,28 +53,6 @@ def tune_memory() -> None:
             libc.mallopt(m_arena_max, max(2, usable_cpus()))   # before the reading threads start
     except (OSError, AttributeError):
         pass            # not glibc (musl, …): nothing to tune
-
-# How long a thread may go on running Python while another waits for the GIL (Python's default
-# is 5 ms).  See ``quick_handoff``.
-HANDOFF_SECONDS = 0.0005
-
-
-@contextmanager
-def quick_handoff():
-    """While files are read on threads, a thread that waits for the GIL gets it within half a
-    millisecond instead of Python's five.  The Rust reader lets go of the GIL to parse a sheet
-    and needs it back several times a sheet (to hand over each sheet and its columns); while
-    another thread runs Python (the program still loading, a batch being normalised), every one
-    of those returns waited up to a whole interval, so the reading threads sat idle most of the
-    time the main thread was loading.  The thread running Python gets as much done either way
-    (bench figures in README "Speed").  The previous interval is restored on leaving."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, HANDOFF_SECONDS))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
-
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xla", ".xlam", ".ods"}
 TEXT_SUFFIXES = {".csv"}

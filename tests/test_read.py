@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import pandas as pd
 import pyarrow as pa
@@ -10,7 +9,6 @@ import pytest
 
 from voucher_checker.policy import Policy, load_policy
 from voucher_checker.batch import InputFile, collect_inputs, read_inputs
-from voucher_checker.sources import HANDOFF_SECONDS, quick_handoff
 from tests.conftest import write_xls, write_xlsx
 
 HEADER = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "制单人", "审核人"]
@@ -347,13 +345,6 @@ def test_text_columns_of_many_files_are_one_contiguous_array(tmp_path):
             arrow = pa.array(ledger[column].array)
             assert getattr(arrow, "num_chunks", 1) == 1, (column, jobs)
         assert ledger["summary"].tolist() == ["摘要0", "摘要1", "摘要2", "摘要3"]
-
-
-def test_reading_threads_hand_over_the_gil_quickly_and_restore_the_interval():
-    before = sys.getswitchinterval()
-    with quick_handoff():
-        assert sys.getswitchinterval() <= HANDOFF_SECONDS
-    assert sys.getswitchinterval() == before
 
 
 # ---------------------------------------------------------------------------- cells as text, positions
