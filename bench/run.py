@@ -21,7 +21,9 @@ For each corpus (bench/make_corpus.py builds and caches it) this times, in the s
                  start-up plus the rules and the report, which need what it loads.
 
 Each is run --repeat times and the median is reported, with lines per second, the ratios
-scan ÷ calamine and openpyxl ÷ scan, and the scan's peak memory:
+scan ÷ calamine and openpyxl ÷ scan, and the scan's peak memory.  The calamine read and the scan
+alternate (read, scan, read, scan …), and each scan is also divided by the read just before it, so
+that a shared machine whose speed drifts between runs does not skew the ratio:
 
   peak_tree_mb     largest sum of resident memory (VmRSS) over the scan process and all its worker
                    processes at one moment, sampled every 20 ms from /proc (Linux only).  This is
@@ -229,10 +231,11 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
             sampling = threading.Thread(target=sample, daemon=True)
             sampler.sample()
             sampling.start()
-            peak_process_kb = None
+            peak_process_kb = cpu_seconds = None
             if hasattr(os, "wait4"):
                 _, status, usage = os.wait4(process.pid, 0)
                 elapsed = time.perf_counter() - start
+                cpu_seconds = usage.ru_utime + usage.ru_stime
                 finished.set()                             # its pid may be reused from now on
                 returncode = os.waitstatus_to_exitcode(status)
                 process.returncode = returncode            # reaped here; keep Popen consistent
@@ -251,7 +254,7 @@ def full_scan(folder: Path, jobs: int, scan_args: list[str]) -> dict:
         report_written = report.exists()
     per_process = {f"{sampler.role.get(pid, 'worker')}:{pid}": round(kb / 1024) for pid, kb in sampler.hwm_kb.items()}
     return {
-        "seconds": elapsed, "exit_code": returncode, "report_written": report_written,
+        "seconds": elapsed, "cpu_seconds": cpu_seconds, "exit_code": returncode, "report_written": report_written,
         "lines": sum(f["lines"] for f in result["files"]), "findings": len(result["findings"]),
         "errors": len(result["errors"]),
         "peak_tree_mb": round(sampler.peak_tree_kb / 1024) if sampler.available and sampler.peak_tree_kb else None,
@@ -267,6 +270,15 @@ def startup(scan_args: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     return time.perf_counter() - start
+
+
+def _median_or_none(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def timed(function, repeat: int) -> tuple[list[float], object]:
@@ -288,9 +300,20 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
     count, lines_per_file, _ = CORPORA[name]
     lines = count * lines_per_file
 
-    print(f"   (a) bare calamine read × {repeat} …", flush=True)
-    calamine_times, rows = timed(lambda: calamine_read(files), repeat)
+    # The bare read and the full scan alternate, so that a machine whose speed drifts (a shared
+    # one) slows both alike; each scan is also compared with the read just before it.
+    calamine_times, calamine_cpu, scans, rows = [], [], [], 0
+    for i in range(repeat):
+        print(f"   (a) bare calamine read, run {i + 1}/{repeat} …", flush=True)
+        cpu_start = time.process_time()
+        times, rows = timed(lambda: calamine_read(files), 1)
+        calamine_cpu.append(time.process_time() - cpu_start)
+        calamine_times += times
+        print(f"   (c) full scan run {i + 1}/{repeat} (--jobs {jobs or 'auto'}{' ' + ' '.join(scan_args) if scan_args else ''}) …",
+              flush=True)
+        scans.append(full_scan(folder, jobs, scan_args))
     calamine_s = statistics.median(calamine_times)
+    pair_ratios = [scan["seconds"] / read for scan, read in zip(scans, calamine_times)]
     fastexcel_times, _ = timed(lambda: fastexcel_read(files), repeat)
     fastexcel_s = statistics.median(fastexcel_times)
 
@@ -305,11 +328,6 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
         openpyxl = {"seconds": measured * lines / covered, "measured_seconds": measured, "lines_measured": covered,
                     "note": note, "extrapolated": covered < lines, "runs": runs}
 
-    scans = []
-    for i in range(repeat):
-        print(f"   (c) full scan run {i + 1}/{repeat} (--jobs {jobs or 'auto'}{' ' + ' '.join(scan_args) if scan_args else ''}) …",
-              flush=True)
-        scans.append(full_scan(folder, jobs, scan_args))
     scan_s = statistics.median(s["seconds"] for s in scans)
     last = scans[-1]
     startup_times, _ = timed(lambda: startup(scan_args), repeat)
@@ -336,6 +354,12 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
         "openpyxl_lines_per_s": round(lines / openpyxl["seconds"]) if openpyxl["seconds"] else None,
         "scan_us_per_line": round(scan_s / lines * 1e6, 2),
         "scan_over_calamine": round(scan_s / calamine_s, 2),
+        "scan_over_calamine_pairs": [round(r, 2) for r in pair_ratios],
+        # CPU time is steadier than the wall clock on a shared machine, and bounds the wall
+        # clock from below: no scan on N cores ends sooner than its CPU time ÷ N.
+        "calamine_cpu_s": round(statistics.median(calamine_cpu), 3),
+        "scan_cpu_s": _median_or_none([s["cpu_seconds"] for s in scans]),
+        "cores": usable_cores(),
         "openpyxl_over_scan": round(openpyxl["seconds"] / scan_s, 2) if openpyxl["seconds"] else None,
         "peak_tree_mb": peak("peak_tree_mb"), "peak_process_mb": peak("peak_process_mb"),
         "per_process_mb": last["per_process_mb"], "processes": last["processes"],
@@ -419,6 +443,12 @@ def to_markdown(results: list[dict], info: dict, checks: list[dict], command: st
             f"{_fmt(r['openpyxl_over_scan'], '.1f')}{'×' if r['openpyxl_over_scan'] else ''}{star} | "
             f"{r['calamine_lines_per_s']:,} | {_fmt(r['openpyxl_lines_per_s'], ',')}{star} | {r['scan_lines_per_s']:,} | "
             f"{_fmt(r['peak_tree_mb'], ',')} | {_fmt(r['peak_process_mb'], ',')} | {r['findings']:,} |")
+    out += ["", "CPU time (user + system, all threads): " + "; ".join(
+        f"{r['corpus']}: scan {r['scan_cpu_s']:.2f} s, calamine {r['calamine_cpu_s']:.2f} s — on {r['cores']} cores no "
+        f"scan can take less than {r['scan_cpu_s'] / r['cores']:.2f} s ({r['scan_cpu_s'] / r['cores'] / r['calamine_s']:.2f}× "
+        f"the read)" for r in results if r.get("scan_cpu_s")) + "."]
+    out += ["", "Each scan ÷ the calamine read just before it (the two alternate): " + "; ".join(
+        f"{r['corpus']} {', '.join(f'{x:.2f}×' for x in r.get('scan_over_calamine_pairs', []))}" for r in results) + "."]
     out += ["", "Medians of --repeat runs (openpyxl: one run when it reads more than 50,000 lines). "
             "fastexcel read: the scan's own reader alone, one thread (information; the target is against calamine). "
             "Start-up: a process that only loads what every scan loads (information: no scan ends sooner than "
