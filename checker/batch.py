@@ -40,11 +40,6 @@ def read_inputs(items: list[InputFile], policy: Policy, jobs: int | None = 1, pr
     leaves the schema check to the caller (validate_ledger, then with_schema_checked)."""
     if opener is None:
         opener = Opener(items[:0], policy.reading, jobs)
-    read = _read_all(items, policy, progress, opener)
-    return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
-
-
-def _read_all(items: list[InputFile], policy: Policy, progress, opener: Opener) -> ReadResult:
     prepared: list[PreparedFile] = []
     parts: list[dict] = []
     pool = opener.pool if opener.jobs > 1 else None
@@ -116,7 +111,8 @@ def _read_all(items: list[InputFile], policy: Policy, progress, opener: Opener) 
     dropped = pd.DataFrame([d for r in results for d in r.dropped], columns=DROPPED_COLUMNS)
     if ledger is None:
         return ReadResult(ledger=finalise_ledger(pd.DataFrame()), sheets=sheets, errors=errors, dropped=dropped)
-    return without_repeats(ReadResult(ledger=ledger, sheets=sheets, errors=errors, dropped=dropped))
+    read = without_repeats(ReadResult(ledger=ledger, sheets=sheets, errors=errors, dropped=dropped))
+    return with_schema_checked(read, *validate_ledger(read.ledger)) if validate else read
 
 
 MIRRORED_SIDE = "现金与银行存款日记账中同一凭证的另一面，只计入一次"
