@@ -316,7 +316,11 @@ def rows_dropped_before_fill(cells: Cells, filled: dict[int, np.ndarray], header
     subtotal = np.zeros(cells.length, dtype=bool)
     for c in range(width):
         if c not in not_checked and filled[c].any():
-            subtotal |= pc.match_substring_regex(cells.text(c), pattern).to_numpy(zero_copy_only=False)
+            # Once per distinct value: dates, voucher numbers and names repeat, and their codes
+            # are needed later anyway.  A blank cell (code -1) takes the appended False.
+            codes, values = cells.codes(c)
+            marked = pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False)
+            subtotal |= np.append(marked, False)[codes]
     # Exports that paginate repeat the header row on every page.
     repeated = np.zeros(cells.length, dtype=int)
     for i, text in header.texts.items():
