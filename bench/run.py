@@ -64,6 +64,8 @@ sys.path.insert(0, str(HERE))
 
 from make_corpus import CORPORA, files_of, make  # noqa: E402
 
+from voucher_checker.sources import usable_cpus  # noqa: E402 - light: no pandas
+
 TARGET_SCAN_OVER_CALAMINE = 1.0
 TARGET_OPENPYXL_OVER_SCAN = 10.0
 TARGET_LINEARITY = 1.1            # B's time per line ÷ A's time per line
@@ -277,10 +279,6 @@ def _median_or_none(values: list) -> float | None:
     return round(statistics.median(values), 3) if values else None
 
 
-def usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def timed(function, repeat: int) -> tuple[list[float], object]:
     times, value = [], None
     for _ in range(repeat):
@@ -359,7 +357,7 @@ def bench_corpus(name: str, repeat: int, jobs: int, scan_args: list[str], openpy
         # clock from below: no scan on N cores ends sooner than its CPU time ÷ N.
         "calamine_cpu_s": round(statistics.median(calamine_cpu), 3),
         "scan_cpu_s": _median_or_none([s["cpu_seconds"] for s in scans]),
-        "cores": usable_cores(),
+        "cores": usable_cpus(),
         "openpyxl_over_scan": round(openpyxl["seconds"] / scan_s, 2) if openpyxl["seconds"] else None,
         "peak_tree_mb": peak("peak_tree_mb"), "peak_process_mb": peak("peak_process_mb"),
         "per_process_mb": last["per_process_mb"], "processes": last["processes"],

@@ -207,10 +207,9 @@ def assemble(parts: list[dict], first_line_id: int = 0, pool=None) -> pd.DataFra
     reordered = [piece[0] for piece in pieces] != sorted(piece[0] for piece in pieces)
     n = sum(b - a for _, a, b in pieces)
     columns: dict[str, object] = {"line_id": np.arange(first_line_id, first_line_id + n, dtype="int64")}
-    text = [column for column, dtype in LEDGER_COLUMNS.items() if dtype == "str"]
     joined = (pool.map if pool is not None else map)(
-        lambda column: _contiguous_text([_slice(parts[i][column], a, b) for i, a, b in pieces]), text)
-    columns.update(zip(text, joined))
+        lambda column: _contiguous_text([_slice(parts[i][column], a, b) for i, a, b in pieces]), TEXT_COLUMNS)
+    columns.update(zip(TEXT_COLUMNS, joined))
     for column, dtype in LEDGER_COLUMNS.items():
         if column in ("line_id", "voucher_id") or dtype == "str":
             continue
