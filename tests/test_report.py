@@ -807,7 +807,11 @@ def test_summary_ranks_units_by_risk_score_with_their_highest_vouchers(wb):
     header, first = rows[start + 1], rows[start + 2]
     assert header[:4] == ["名次", "单位", "风险最高的凭证（风险分：所触发的规则及权重）", "风险分"]
     assert first[0] == 1 and first[1]
-    assert "分：" in first[2] and float(first[3]) > 0
+    assert "分：" in first[2]
+    # A number an auditor can sort and sum, shown with two decimals and thousands separators.
+    score_cell = ws.cell(row=start + 3, column=4)
+    assert isinstance(score_cell.value, float) and score_cell.value > 0
+    assert score_cell.number_format == "#,##0.00"
 
 
 def test_a_rule_that_ran_in_part_says_why_once_per_file(tmp_path):

@@ -51,6 +51,7 @@ BODY_SIZE = 11
 LINE_HEIGHT = 16
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
+SCORE_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 GRID_COLOUR = "#999999"
 HEADER_FILL = "#D9D9D9"
@@ -381,7 +382,7 @@ class Formats:
         return found
 
     def cell(self, kind: str, *, quote: bool = False, border: bool = True, **extra):
-        """The format of a table cell of ``kind`` (text, wrap, money, count, number, date)."""
+        """The format of a table cell of ``kind`` (text, wrap, money, count, score, number, date)."""
         key = (kind, quote, border, *sorted(extra.items()))
         found = self._cells.get(key)
         if found is None:
@@ -392,7 +393,8 @@ class Formats:
         properties = {"valign": "top"}
         if kind == "wrap":
             properties["text_wrap"] = True
-        number_format = {"money": MONEY_FORMAT, "count": COUNT_FORMAT, "date": DATE_FORMAT}.get(kind)
+        number_format = {"money": MONEY_FORMAT, "count": COUNT_FORMAT, "score": SCORE_FORMAT,
+                         "date": DATE_FORMAT}.get(kind)
         if number_format:
             properties["num_format"] = number_format
         if border:
@@ -570,7 +572,7 @@ class Grid:
         self.cells.setdefault(row, {})[col] = (value, kind, extra)
         if measure and value not in (None, ""):
             shown = (f"{value / 100:,.2f}" if kind == "money" else f"{value:,}" if kind == "count"
-                     else "yyyy-mm-dd" if kind == "date" else str(value))
+                     else f"{value:,.2f}" if kind == "score" else "yyyy-mm-dd" if kind == "date" else str(value))
             # Measured as line_count lays text out, so that text the width was made for fits on one line.
             units = max(map(_units, shown.split("\n"))) if "\n" in shown else _units(shown)
             self.widths[col] = max(self.widths.get(col, 0), math.ceil(units + 1.5))

@@ -241,7 +241,7 @@ def _facts(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int:
 # the highest vouchers over 会计期间, the counts over the counts.
 RANKING_COLUMNS = (
     Column("名次", "number", 6), Column("单位", "wrap", 24), Column("风险最高的凭证（风险分：所触发的规则及权重）", "wrap", 30),
-    Column("风险分", "text", 11), Column("高", "count", 7), Column("中", "count", 7), Column("低", "count", 7),
+    Column("风险分", "score", 11), Column("高", "count", 7), Column("中", "count", 7), Column("低", "count", 7),
     Column("单位整体问题", "count", 9), Column("问题凭证数", "count", 11), Column("涉及金额（元）", "money", 16))
 
 
@@ -259,7 +259,7 @@ def _ranking(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int
     for unit in ranking.itertuples():
         top = "\n".join(f"{v['voucher']}（{v['period']}）{BAND_LABELS[v['band']]} {v['score']:g} 分：{v['made_by']}"
                         for v in unit.top)
-        rows.append((unit.rank, entity_label(unit.entity), top, f"{unit.score:,.2f}", unit.high, unit.medium,
+        rows.append((unit.rank, entity_label(unit.entity), top, float(unit.score), unit.high, unit.medium,
                      unit.low, unit.unit_findings, unit.vouchers, unit.amount_fen))
         bands.append({"high": unit.high, "medium": unit.medium, "low": unit.low})
 
