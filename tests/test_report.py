@@ -642,8 +642,11 @@ def test_csv_has_bom_and_the_finding_rows(scan, tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == list(FINDING_HEADERS)
+    assert rows[0] == [*FINDING_HEADERS, "识别码"]
     assert len(rows) == len(scan.findings) + 1
+    # The identity the report's 识别码 and the JSON's finding_id carry, in the engine's order.
+    assert [r[14] for r in rows[1:]] == scan.findings["finding_id"].tolist()
+    assert all(len(r[14]) >= 8 for r in rows[1:])
     by_voucher = {(r[1], r[4], r[9]): r for r in rows[1:]}
     six = by_voucher[("建设社区", "记-6", "超限额提取备用金")]
     assert six[5] == "2021-03-06" and six[8] == "2500.50" and six[10] == "高"
@@ -655,7 +658,7 @@ def test_csv_has_bom_and_the_finding_rows(scan, tmp_path):
 def test_csv_without_findings_has_only_the_header(tmp_path):
     scan = _scan(findings=empty_findings())
     write_findings_csv(scan, tmp_path / "f.csv")
-    assert (tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join(FINDING_HEADERS)]
+    assert (tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join((*FINDING_HEADERS, "识别码"))]
 
 
 def test_hand_built_findings_frame(tmp_path):

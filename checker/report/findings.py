@@ -73,7 +73,8 @@ class FindingRow:
             inert_text(self.summary, for_csv=True), inert_text(self.account, for_csv=True),
             yuan_text(self.amount_fen),
             *(inert_text(v, for_csv=True) for v in (
-                self.rule_title, severity_label(self.severity), self.message, self.basis, self.source))]
+                self.rule_title, severity_label(self.severity), self.message, self.basis, self.source)),
+            self.finding_id]
 
 
 _FIELDS = ("entity", "book", "period", "voucher", "date", "summary", "account", "amount_fen", "title", "rule",
@@ -115,10 +116,12 @@ def finding_rows(findings: pd.DataFrame, limit: int | None = None):
 
 
 def write_findings_csv(result: ScanResult, path) -> None:
-    """The 问题清单 columns without the reviewer columns, UTF-8 with BOM so Excel reads Chinese."""
+    """The 问题清单 columns without the reviewer columns, UTF-8 with BOM so Excel reads Chinese.
+    The last column is the finding's 识别码, as in the report and the JSON's ``finding_id``, so
+    that a finding can be followed from one scan's CSV to the next."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(FINDING_HEADERS)
+        writer.writerow((*FINDING_HEADERS, IDENTITY_HEADER))
         for row in finding_rows(result.findings):
             writer.writerow(row.csv_values())
 
