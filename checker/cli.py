@@ -441,7 +441,7 @@ def list_rules(config):
     except PolicyError as exc:
         raise UsageProblem(str(exc)) from None
     for rule in rules:
-        state = "" if rule.enabled else "（已停用）"
+        state = "（已停用）" if not rule.enabled else "（只对部分单位启用，见 [[overrides]]）" if rule.partly else ""
         _echo(f"{rule.id}  {rule.title}（{rule.title_en}）  风险：{SEVERITY_LABELS[rule.severity]}  "
               f"组：{GROUPS[rule.group]}（{rule.group}）  权重：{rule.weight:g}{state}")
         _echo(f"    依据：{rule.basis}")

@@ -114,6 +114,14 @@ class ScanResult:
     finished_at: dt.datetime
     periods: tuple[str, str] | None = None   # --period filter, inclusive
     version: str = ""
+    policy: object = None        # voucher_checker.policy.Policy: which units each rule ran for
+
+    def rule_ran_for(self, rule, entity: str, book: str) -> bool:
+        """Whether ``rule`` (a Rule) ran on this entity's book (the policy may turn it off or on
+        for some units)."""
+        if self.policy is None:
+            return rule.enabled
+        return self.policy.enabled_for(rule, entity, book)
 
     @property
     def ledger(self) -> pd.DataFrame:

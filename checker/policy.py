@@ -107,7 +107,7 @@ class Policy:
         for rule in rules:
             where = f"[rules.{rule.id}]"
             settings = self._rule_settings(rule, self.rules.get(rule.id, {}), where, weight=True)
-            rule.enabled = settings.pop("enabled", True)
+            rule.enabled = rule.enabled_default = settings.pop("enabled", True)
             rule.weight = settings.pop("weight", rule.default_weight)
             rule.options = {**defaults_of(rule.declared), **settings}
 
@@ -137,12 +137,17 @@ class Policy:
 
     def options_for(self, rule, entity: str, book: str) -> dict:
         """Options in force for one entity and book: the rule's, then matching overrides in order."""
-        options = {"enabled": rule.enabled, **rule.options}
+        options = {"enabled": rule.enabled_default, **rule.options}
         for override in self.overrides:
             if override.get("entity") not in (None, entity) or override.get("book") not in (None, book):
                 continue
             options.update(override.get("rules", {}).get(rule.id, {}))
         return options
+
+    def enabled_for(self, rule, entity: str, book: str) -> bool:
+        """Whether ``rule`` ran for one entity and book: never when the command line left it out,
+        otherwise as [rules.<id>] and the [[overrides]] matching that unit say."""
+        return rule.enabled and self.options_for(rule, entity, book)["enabled"]
 
 
 ENABLED = Flag(True, help="为 false 时不运行该规则。")
@@ -369,6 +374,8 @@ def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip:
             where = f"第 {number} 项 [[overrides]] 的 [overrides.rules.{rule_id}]"
             override["rules"][rule_id] = policy._rule_settings(by_id[rule_id], settings, where)
     for rule in rules:
+        _enable_by_overrides(rule, policy.overrides)
+    for rule in rules:
         if only and rule.id not in only:
             rule.enabled = False
         if rule.id in skip:
@@ -382,6 +389,23 @@ def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip:
 
 _toml_value = toml_text     # the name the rule contract test uses
 _toml_key = toml_key
+
+
+def _enable_by_overrides(rule, overrides: list[dict]) -> None:
+    """A rule runs when [rules.<id>] or an override for some units turns it on (``partly`` when
+    the overrides make it differ between units).  An override naming neither entity nor book is
+    for every unit and replaces what the overrides before it said."""
+    everywhere, scoped = rule.enabled_default, []
+    for override in overrides:
+        value = override.get("rules", {}).get(rule.id, {}).get("enabled")
+        if value is None:
+            continue
+        if override.get("entity") is None and override.get("book") is None:
+            everywhere, scoped = value, []
+        else:
+            scoped.append(value)
+    rule.enabled = everywhere or any(scoped)
+    rule.partly = any(value != everywhere for value in scoped)
 
 
 def _comment(text: str) -> str:

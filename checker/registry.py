@@ -57,7 +57,9 @@ class Rule:
     doc: str = ""
     module: str = ""
     options: dict = field(default_factory=dict)     # in force for this run (defaults + policy)
-    enabled: bool = True
+    enabled: bool = True            # runs in this scan, for every unit or (``partly``) for some
+    enabled_default: bool = True    # [rules.<id>] enabled: for the units no [[overrides]] names
+    partly: bool = False            # [[overrides]] turn it on or off for some units only
     # name -> voucher_checker.options.Option; defaults and options_help above are derived from it.
     declared: dict[str, Option] = field(default_factory=dict)
     group: str = "other"

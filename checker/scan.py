@@ -60,7 +60,7 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
         raise failure
     return ScanResult(read=read, findings=findings, rule_gaps=gaps, rules=rules, inputs=[str(p) for p in paths],
                       policy_path=policy.path, started_at=started, finished_at=dt.datetime.now().replace(microsecond=0),
-                      periods=periods, version=__version__)
+                      periods=periods, version=__version__, policy=policy)
 
 
 def _finding_scores(result: ScanResult) -> list[float]:

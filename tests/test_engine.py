@@ -206,3 +206,31 @@ def test_unit_findings_name_the_unit_and_no_voucher():
     assert {(r["voucher"], r["voucher_number"], r["period"], r["date"], r["file"]) for r in records
             if r["level"] == "unit"} == {(None, None, None, None, None)}
     assert records[1]["voucher_number"] == 1 and records[1]["rows"] == [2, 3]
+
+
+def test_a_rule_off_in_the_policy_runs_for_the_unit_an_override_turns_it_on_for(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
+                      '[overrides.rules.big-debit]\nenabled = true\n', encoding="utf-8")
+    policy = load_policy(config)
+    rules = prepare_rules([make_rule()], policy)
+    assert rules[0].enabled and rules[0].partly
+    ledger, sheets = two_entity_ledger()
+    findings, _ = run_rules(ledger, sheets, rules, policy)
+    assert list(findings["entity"]) == ["和平村"]
+    assert policy.enabled_for(rules[0], "和平村", "admin") and not policy.enabled_for(rules[0], "建设社区", "admin")
+    # The command line's choice is the last word: --skip-rule leaves it out for every unit.
+    skipped = prepare_rules([make_rule()], load_policy(config), skip=("big-debit",))
+    assert run_rules(ledger, sheets, skipped, policy)[0].empty
+    assert not policy.enabled_for(skipped[0], "和平村", "admin")
+
+
+def test_an_override_for_every_unit_replaces_the_earlier_ones(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[[overrides]]\nentity = "和平村"\n[overrides.rules.big-debit]\nenabled = false\n'
+                      '[[overrides]]\n[overrides.rules.big-debit]\nenabled = true\n', encoding="utf-8")
+    policy = load_policy(config)
+    rules = prepare_rules([make_rule()], policy)
+    assert rules[0].enabled and not rules[0].partly
+    ledger, sheets = two_entity_ledger()
+    assert sorted(run_rules(ledger, sheets, rules, policy)[0]["entity"]) == ["和平村", "建设社区"]

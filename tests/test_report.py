@@ -521,6 +521,17 @@ def test_rules_sheet_one_option_per_row(wb):
     assert by_id["unused-rule"][3] == "否" and rows[unused][6] == "weight"
 
 
+def test_a_rule_the_policy_runs_for_some_units_only_says_so(tmp_path):
+    rules = _rules()
+    rules[1].partly = True              # [[overrides]] turn it off (or on) for some units
+    write_report(_scan(rules=rules), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    by_id = {r[0]: r for r in wb["规则说明"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert [by_id[i][3] for i in ("petty-cash-over-limit", "odd-summary", "unused-rule")] == ["是", "部分单位", "否"]
+    facts = {r[0]: r[1] for r in wb["汇总"].iter_rows(values_only=True) if r[0]}
+    assert facts["启用规则"] == "2 / 3（其中 1 条只对部分单位，见“规则说明”）"
+
+
 def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
     words = [f"关键词{i}" for i in range(1500)]
     rule = Rule(id="many-words", title="词表很长", title_en="Long word list", severity="low", basis="无",

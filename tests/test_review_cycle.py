@@ -226,3 +226,17 @@ def test_a_unit_finding_is_followed_like_a_voucher_finding(tmp_path):
     ledger = openpyxl.load_workbook(tmp_path / "进展.xlsx")["整改台账"]
     assert ledger.cell(row=2, column=2).value.startswith("红旗村 行政账：")
     assert (ledger.cell(row=2, column=3).value, ledger.cell(row=2, column=7).value) == ("补签审核", "已完成（复查未再出现）")
+
+
+def test_a_rule_the_policy_turns_off_for_a_unit_marks_nothing_of_it_rectified(tmp_path):
+    books, db = write_books(tmp_path / "账簿"), tmp_path / "记录.db"
+    first = scan(books, tmp_path / "1.xlsx", db)
+    assert "幸福村" in first.output
+    policy = tmp_path / "幸福村不查.toml"
+    policy.write_text('[[overrides]]\nentity = "幸福村"\n[overrides.rules.petty-cash-over-limit]\nenabled = false\n'
+                      '[overrides.rules.cash-payment]\nenabled = false\n', encoding="utf-8")
+    second = scan(books, tmp_path / "2.xlsx", db, "--config", policy)
+    # 幸福村's findings were not looked for, so they are not 已整改; 建设社区's are still there.
+    assert "已整改（复查未再出现） 0 条" in second.output, second.output
+    rows = rows_by(openpyxl.load_workbook(tmp_path / "2.xlsx")["问题清单"], "凭证号")
+    assert rows and all(unit == "建设社区" for unit, _ in rows)

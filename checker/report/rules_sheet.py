@@ -9,11 +9,18 @@ from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, field_label, in
 
 RULE_COLUMNS = (
     Column("规则编号", "wrap", 20), Column("规则", "wrap", 20), Column("风险等级", "text", 6),
-    Column("是否启用", "text", 6), Column("依据", "wrap", 28), Column("所需字段", "wrap", 10),
+    Column("是否启用", "wrap", 6), Column("依据", "wrap", 28), Column("所需字段", "wrap", 10),
     Column("选项", "wrap", 22), Column("本次生效值", "wrap", 30), Column("选项说明", "wrap", 30),
 )
 _VALUE_COLUMN = 7
 _SEVERITY_COLUMN = 2
+
+
+def enabled_label(rule) -> str:
+    """是, 否, or 部分单位 when the policy's [[overrides]] run it for some units only."""
+    if not getattr(rule, "enabled", True):
+        return "否"
+    return "部分单位" if getattr(rule, "partly", False) else "是"
 
 
 def option_value(value) -> str:
@@ -37,7 +44,7 @@ def write_rules(ws, formats, result: ScanResult, footer: str, printed_at: str) -
         group = GROUPS.get(getattr(rule, "group", ""), "") if getattr(rule, "group", "") != "other" else ""
         title = "\n".join(t for t in (inert_text(rule.title), inert_text(getattr(rule, "title_en", "")),
                                        f"（{group}）" if group else "") if t)
-        first = (rule.id, title, severity_label(rule.severity), "是" if getattr(rule, "enabled", True) else "否",
+        first = (rule.id, title, severity_label(rule.severity), enabled_label(rule),
                  rule.basis, "、".join(field_label(f) for f in getattr(rule, "requires", ())))
         fill = ({_SEVERITY_COLUMN: formats.cell("text", bg_color=SEVERITY_FILLS[rule.severity])}
                 if rule.severity in SEVERITY_FILLS else None)

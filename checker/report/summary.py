@@ -200,6 +200,7 @@ def _facts(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int:
     lines_read = sum(s.lines for s in sheets)
     dropped = sum(sum(s.skipped.values()) for s in sheets)
     enabled = [rule for rule in result.rules if getattr(rule, "enabled", True)]
+    partly = sum(bool(getattr(rule, "partly", False)) for rule in enabled)
     from .problems import ERROR_KIND_LABELS
     problems = f"错误 {len(errors):,} 条" + "".join(
         f"，{ERROR_KIND_LABELS.get(kind, inert_text(kind))} {n:,} 条" for kind, n in sorted(others.items()))
@@ -224,7 +225,8 @@ def _facts(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int:
         ("数据问题", f"{problems}（见“{PROBLEMS}”表）", "text"),
         ("策略文件", result.policy_path or "默认", "text"),
         ("检查期间", f"{result.periods[0]} 至 {result.periods[1]}" if result.periods else "全部期间", "text"),
-        ("启用规则", f"{len(enabled)} / {len(result.rules)}", "text"),
+        ("启用规则", f"{len(enabled)} / {len(result.rules)}" + (f"（其中 {partly} 条只对部分单位，见“规则说明”）"
+                                                              if partly else ""), "text"),
         ("规则未运行", f"{len(result.rule_gaps):,} 处（见下文“规则未运行”）" if result.rule_gaps else "无", "text"),
         ("问题数", len(findings), "count"),
         ("涉及凭证数", findings["voucher_key"].nunique() if not findings.empty else 0, "count"),

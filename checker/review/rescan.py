@@ -84,7 +84,7 @@ def reconcile(store: Store, result) -> ReviewOverlay:
     """Match ``result`` (a ScanResult) with the store and record it as a run, in one transaction."""
     findings = result.findings
     now = dt.datetime.now().replace(microsecond=0).isoformat()
-    ran = {rule.id for rule in result.rules if rule.enabled}
+    rule_by_id = {rule.id: rule for rule in result.rules}
     read, partial = _coverage(result)
     with store.transaction() as connection:
         conclusions = store.conclusions()
@@ -158,7 +158,9 @@ def reconcile(store: Store, result) -> ReviewOverlay:
             if case in present_cases:
                 continue
             conclusion = conclusions.get(case, Conclusion())
-            if conclusion.verdict == "不属实" or rule not in ran:
+            if conclusion.verdict == "不属实":
+                continue
+            if rule not in rule_by_id or not result.rule_ran_for(rule_by_id[rule], entity, book):
                 continue
             covered = partial.get(rule, read)
             if period:
