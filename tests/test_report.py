@@ -506,19 +506,19 @@ def test_data_problems_says_none_when_clean(tmp_path):
 
 def test_rules_sheet_one_option_per_row(wb):
     ws = wb["规则说明"]
-    assert _header(ws) == ["规则编号", "规则", "风险等级", "是否启用", "依据", "所需字段", "选项", "本次生效值",
-                           "选项说明"]
+    assert _header(ws) == ["规则编号 / 选项", "规则 / 本次生效值", "风险等级", "是否启用", "依据 / 选项说明", "所需字段"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    by_id = {r[0]: r for r in rows if r[0]}
+    by_id = {r[0]: r for r in rows if r[2]}            # a rule's own row has its risk level
     assert by_id["petty-cash-over-limit"][1:5] == ("超限额提取备用金\nPetty cash over the limit", "高", "是",
                                                    "《现金管理暂行条例》第五条")
-    assert by_id["petty-cash-over-limit"][6:8] == ("weight", "50")        # its weight in the risk score
+    # Its options beneath it, one a row, in the same columns: name, value, help.
     petty = next(i for i, r in enumerate(rows) if r[0] == "petty-cash-over-limit")
-    assert rows[petty + 1][6:] == ("limit_yuan", "2000", "备用金限额（元）")
+    assert rows[petty + 1][:2] == ("weight", "50") and rows[petty + 1][4].startswith("风险分权重")
+    assert rows[petty + 2] == ("limit_yuan", "2000", None, None, "备用金限额（元）", None)
     odd = next(i for i, r in enumerate(rows) if r[0] == "odd-summary")
-    assert rows[odd + 1][6:8] == ("words", "=、@")
+    assert rows[odd + 2][:2] == ("words", "=、@")
     unused = next(i for i, r in enumerate(rows) if r[0] == "unused-rule")
-    assert by_id["unused-rule"][3] == "否" and rows[unused][6] == "weight"
+    assert by_id["unused-rule"][3] == "否" and rows[unused + 1][0] == "weight"
 
 
 def test_a_rule_the_policy_runs_for_some_units_only_says_so(tmp_path):
@@ -541,9 +541,10 @@ def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
     write_report(scan, tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["规则说明"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert rows[0][6] == "weight" and rows[1][6] == "words" and rows[-1][6] == "limit"
-    pieces = [r[7] for r in rows if r[6] and r[6].startswith("words")]
-    assert len(pieces) > 3 and all(r[6] == "words（续）" for r in rows[2:len(pieces) + 1])
+    assert rows[0][0] == "many-words"
+    assert rows[1][0] == "weight" and rows[2][0] == "words" and rows[-1][0] == "limit"
+    pieces = [r[1] for r in rows if r[0] and r[0].startswith("words")]
+    assert len(pieces) > 3 and all(r[0] == "words（续）" for r in rows[3:len(pieces) + 2])
     assert "".join(pieces).split("、") == words
     heights = [d.height for d in ws.row_dimensions.values() if d.height]
     assert heights and max(heights) < 409

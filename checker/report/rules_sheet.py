@@ -7,13 +7,16 @@ from ..registry import GROUPS
 from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, field_label, inert_text, setup_page,
                      severity_label, split_to_rows)
 
+# A rule's own row, then one row per option beneath it, using the same columns: the option's
+# name under the rule id, its value under the title and its help under the basis, so that no
+# column stands empty on the option rows: the width goes to the text, which then takes fewer lines
+# (printed one page wide, at the 9 pt and more the other sheets print at).
 RULE_COLUMNS = (
-    Column("规则编号", "wrap", 20), Column("规则", "wrap", 20), Column("风险等级", "text", 6),
-    Column("是否启用", "wrap", 6), Column("依据", "wrap", 28), Column("所需字段", "wrap", 10),
-    Column("选项", "wrap", 22), Column("本次生效值", "wrap", 30), Column("选项说明", "wrap", 30),
+    Column("规则编号 / 选项", "wrap", 32), Column("规则 / 本次生效值", "wrap", 46), Column("风险等级", "text", 6),
+    Column("是否启用", "wrap", 6), Column("依据 / 选项说明", "wrap", 60), Column("所需字段", "wrap", 16),
 )
-_VALUE_COLUMN = 7
-_SEVERITY_COLUMN = 2
+_NAME_COLUMN, _VALUE_COLUMN, _SEVERITY_COLUMN, _HELP_COLUMN = 0, 1, 2, 4
+RULE_ROW_FILL = "#EDEDED"
 
 
 def enabled_label(rule) -> str:
@@ -38,28 +41,29 @@ def write_rules(ws, formats, result: ScanResult, footer: str, printed_at: str) -
     sheet.header()
     ws.freeze_panes(1, 0)
     width = RULE_COLUMNS[_VALUE_COLUMN].width
+    rule_row = sheet.variant(bg_color=RULE_ROW_FILL, bold=True)
+    option_name = {_NAME_COLUMN: sheet.cell_format("wrap", indent=1)}
     for rule in result.rules:
         options = dict(getattr(rule, "options", {}) or {})
         help_texts = getattr(rule, "options_help", {}) or {}
         group = GROUPS.get(getattr(rule, "group", ""), "") if getattr(rule, "group", "") != "other" else ""
         title = "\n".join(t for t in (inert_text(rule.title), inert_text(getattr(rule, "title_en", "")),
                                        f"（{group}）" if group else "") if t)
-        first = (rule.id, title, severity_label(rule.severity), enabled_label(rule),
-                 rule.basis, "、".join(field_label(f) for f in getattr(rule, "requires", ())))
-        fill = ({_SEVERITY_COLUMN: formats.cell("text", bg_color=SEVERITY_FILLS[rule.severity])}
+        fill = ({_SEVERITY_COLUMN: formats.cell("text", bg_color=SEVERITY_FILLS[rule.severity], bold=True)}
                 if rule.severity in SEVERITY_FILLS else None)
+        sheet.write((rule.id, title, severity_label(rule.severity), enabled_label(rule), rule.basis,
+                     "、".join(field_label(f) for f in getattr(rule, "requires", ()))), rule_row, fill)
         option_rows = []
         if getattr(rule, "weight", None) is not None:
             option_rows.append(("weight", f"{rule.weight:g}", "风险分权重：凭证风险分为其触发规则的权重之和（最高 100）"))
         for name, value in options.items():
             pieces = split_to_rows(option_value(value), width)
-            help_text = inert_text(help_texts.get(name, ""))
-            option_rows.append((name, pieces[0], help_text))
+            option_rows.append((name, pieces[0], inert_text(help_texts.get(name, ""))))
             option_rows += [(f"{name}（续）", piece, None) for piece in pieces[1:]]
         if not option_rows:
-            option_rows = [("无", None, None)]
-        for i, option in enumerate(option_rows):
-            sheet.write((*(first if i == 0 else (None,) * len(first)), *option), formats=fill if i == 0 else None)
+            option_rows = [("无选项", None, None)]
+        for name, value, help_text in option_rows:
+            sheet.write((name, value, None, None, help_text, None), formats=option_name)
     if not result.rules:
         sheet.write(("无",) + (None,) * (len(RULE_COLUMNS) - 1))
     ws.autofilter(0, 0, max(sheet.row - 1, 1), len(RULE_COLUMNS) - 1)
