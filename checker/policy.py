@@ -7,7 +7,8 @@ Layout::
     [accounts.names]     cash = ["零钱"] …   (extra account names per class)
     [accounts.code_prefixes]
     [rules.<rule-id>]    enabled = true, and the rule's options
-    [[overrides]]        entity = "…" / book = "union", then [overrides.rules.<rule-id>] options
+    [[overrides]]        entity = "…" / book = "union", opening_cash_yuan = …, then
+                         [overrides.rules.<rule-id>] options
 
 Every value is checked against its declaration (``voucher_checker.options``): the reading options
 below, each rule's ``OPTIONS``.  A value that does not fit is a ``PolicyError``: one Chinese
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from .fields import ACCOUNT_CLASSES, BOOK_LABELS, BOOKS, SUBTOTAL_MARKERS
 from .options import (ACCOUNT_CLASS_LABELS, Count, FieldWords, Flag, Number, Option, OptionValueError, Words,
-                      defaults_of, spaced, toml_key, toml_text, written)
+                      Yuan, defaults_of, spaced, toml_key, toml_text, written)
 
 READING_OPTIONS: dict[str, Option] = {
     "header_search_rows": Count(30, maximum=1000, help="在前多少行内查找表头行。来源：本工具约定；导出文件的标题一般不超过 10 行。"),
@@ -67,7 +68,15 @@ READING_DEFAULTS = defaults_of(READING_OPTIONS)
 
 SECTIONS = ("reading", "accounts", "rules", "overrides")
 SOURCE_KEYS = ("pattern", "entity", "book")
-OVERRIDE_KEYS = ("entity", "book", "rules")
+# Facts of a unit's books, written once in its [[overrides]] and given to every rule that
+# declares an option of that name (the override's own [overrides.rules.<id>] still wins): the
+# cash on hand when the ledger starts is one number, whichever cash rule uses it.
+UNIT_FACTS: dict[str, Option] = {
+    "opening_cash_yuan": Yuan("", optional=True,
+        help="该单位账簿起始时的库存现金余额（元），对使用期初现金的规则（超限额提取备用金、库存现金出现负数、"
+             "坐支现金）同时有效。来源：总账或现金日记账的期初余额。"),
+}
+OVERRIDE_KEYS = ("entity", "book", "rules", *UNIT_FACTS)
 
 
 class PolicyError(ValueError):
@@ -141,6 +150,7 @@ class Policy:
         for override in self.overrides:
             if override.get("entity") not in (None, entity) or override.get("book") not in (None, book):
                 continue
+            options.update({name: override[name] for name in UNIT_FACTS if name in override and name in rule.declared})
             options.update(override.get("rules", {}).get(rule.id, {}))
         return options
 
@@ -299,12 +309,15 @@ def _read_overrides(data: dict, policy: Policy) -> list[dict]:
         at = f"第 {number} 项 {where}"
         unknown = [k for k in override if k not in OVERRIDE_KEYS]
         if unknown:
-            raise PolicyError(f"{policy.named} 中{at}有未知选项：{_keys(unknown)}；可写 entity、book 和 "
-                              "[overrides.rules.<规则编号>]。")
+            raise PolicyError(f"{policy.named} 中{at}有未知选项：{_keys(unknown)}；可写 entity、book、"
+                              f"{'、'.join(UNIT_FACTS)} 和 [overrides.rules.<规则编号>]。")
         if "entity" in override:
             _text(override["entity"], at, "entity", policy)
         if "book" in override:
             _book(override["book"], at, policy)
+        for name, option in UNIT_FACTS.items():
+            if name in override:
+                override[name] = policy._checked(option, override[name], at, name)
         rules = override.get("rules", {})
         if not isinstance(rules, Mapping) or not all(isinstance(v, Mapping) for v in rules.values()):
             raise PolicyError(f"{policy.named} 中{at}的 rules 应写成 [overrides.rules.<规则编号>] 节，{_wrote(rules)}。")
@@ -441,6 +454,7 @@ def default_policy_text(rules: list) -> str:
         for name, option in rule.declared.items():
             out.append(_option_lines(name, option, rule.defaults.get(name)))
     out.append("\n" + _comment(
-        "按单位或账套覆盖规则选项，例如某社区备用金限额为 1000 元：\n"
-        "[[overrides]]\nentity = \"建设社区\"\n[overrides.rules.petty-cash-over-limit]\nlimit_yuan = 1000"))
+        "按单位或账套覆盖规则选项，例如某社区账簿起始时库存现金 1,200 元（各现金规则共用），备用金限额为 1000 元：\n"
+        "[[overrides]]\nentity = \"建设社区\"\nopening_cash_yuan = 1200\n"
+        "[overrides.rules.petty-cash-over-limit]\nlimit_yuan = 1000"))
     return "".join(out)

@@ -23,9 +23,16 @@ import pandas as pd
 from voucher_checker.engine import combination_codes, no_findings, shared
 from voucher_checker.fields import BOOK_LABELS
 from voucher_checker.money import yuan_to_fen
+from voucher_checker.options import Yuan
 from voucher_checker.schema import voucher_lines
 
-__all__ = ["on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
+# The cash rules' opening balance, declared once: a unit's cash on hand is one number whichever
+# rule uses it, and a unit's [[overrides]] may give it to all of them at once (policy.UNIT_FACTS).
+OPENING_CASH = Yuan("", optional=True,
+    help="账簿起始时的库存现金余额（元）；留空 \"\" 表示未知。来源：总账或现金日记账的期初余额。"
+         "各单位不同，宜写在该单位的 [[overrides]] 中（opening_cash_yuan = …，超限额提取备用金、库存现金出现负数、坐支现金三条规则共用）。")
+
+__all__ = ["OPENING_CASH", "on_distinct", "in_sheet_order", "findings", "unit_findings", "yuan", "fen", "keyword_regex", "first_keyword", "line_text",
            "without_names", "STANDARD_ACCOUNT_NAMES",
            "journal_like_lines", "voucher_first_lines", "chinese_number", "book_label", "joined_keywords",
            "is_set", "blank", "voucher_keys", "place_codes", "group_codes", "first_of_each", "Vouchers", "CashDays", "cash_days_of", "NEEDY_WORDS", "EVERYONE_WORDS",

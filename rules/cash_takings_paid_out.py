@@ -50,7 +50,8 @@ Deposit the takings and draw cash for the payment; this look-alike is not flagge
 ## Options
 - ``min_amount_yuan`` (100): the least amount paid out of takings that is reported.
 - ``opening_cash_yuan`` (""): cash on hand at the start of the ledger, in yuan; "" means unknown.
-  Set it per entity in ``[[overrides]]``.
+  Set it per entity in ``[[overrides]]`` as ``opening_cash_yuan`` (one number for the three
+  cash rules).
 - ``unknown_opening_max_yuan`` (5000): where the opening is unknown, the most cash a unit is
   taken to have started with.
 
@@ -66,7 +67,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Yuan
 
-from ._common import CashDays, cash_days_of, fen, findings, voucher_keys, yuan
+from ._common import OPENING_CASH, CashDays, cash_days_of, fen, findings, voucher_keys, yuan
 
 ID = "cash-takings-paid-out"
 TITLE = "坐支现金"
@@ -77,8 +78,7 @@ BASIS = "《现金管理暂行条例》第十一条：不得从本单位的现�
 REQUIRES = ("debit", "credit", "account", "date")
 OPTIONS = {
     "min_amount_yuan": Yuan(100, help="付自当日现金收入的金额达到此数（元）才报告，零星差额不报。来源：本工具约定。"),
-    "opening_cash_yuan": Yuan("", optional=True,
-        help="账簿起始时的库存现金余额（元）；留空 \"\" 表示未知。来源：总账或现金日记账的期初余额；可在 [[overrides]] 中按单位填写。"),
+    "opening_cash_yuan": OPENING_CASH,
     "unknown_opening_max_yuan": Yuan(5000,
         help="期初余额未知时，按期初最多有这么多现金推算收款前的库存现金（所得为可能的最大值，报告的坐支在任何期初下都成立）。"
              "来源：村级财务管理办法核定的库存现金限额常见 1000～5000 元，期初超过 5000 元本身即超限额。"),

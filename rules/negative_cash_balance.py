@@ -47,7 +47,8 @@ flagged:
 
 ## Options
 - ``opening_cash_yuan`` (""): cash on hand at the start of the ledger, in yuan; "" means unknown.
-  Set it per entity in ``[[overrides]]``.
+  Set it per entity in ``[[overrides]]`` as ``opening_cash_yuan`` (one number for the three
+  cash rules).
 - ``unknown_opening_max_yuan`` (5000): where the opening is unknown, the most cash a unit is
   taken to have started with.
 
@@ -64,7 +65,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Yuan
 
-from ._common import CashDays, cash_days_of, findings, voucher_keys, yuan
+from ._common import OPENING_CASH, CashDays, cash_days_of, findings, voucher_keys, yuan
 
 ID = "negative-cash-balance"
 TITLE = "库存现金出现负数"
@@ -74,8 +75,7 @@ SEVERITY = "high"
 BASIS = "《现金管理暂行条例》第十一条：不准用不符合财务制度的凭证顶替库存现金（白条抵库）"
 REQUIRES = ("debit", "credit", "account")
 OPTIONS = {
-    "opening_cash_yuan": Yuan("", optional=True,
-        help="账簿起始时的库存现金余额（元）；留空 \"\" 表示未知。来源：总账或现金日记账的期初余额；可在 [[overrides]] 中按单位填写。"),
+    "opening_cash_yuan": OPENING_CASH,
     "unknown_opening_max_yuan": Yuan(5000,
         help="期初余额未知时，按期初最多有这么多现金推算；推算后仍为负数才报告（差额较小可能只是期初未读到）。"
              "来源：村级财务管理办法核定的库存现金限额常见 1000～5000 元，期初超过 5000 元本身即超限额。"),

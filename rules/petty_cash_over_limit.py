@@ -43,7 +43,8 @@ Nor is a deposit (存现: 借 银行存款 / 贷 库存现金) of any amount.
 ## Options
 - ``limit_yuan`` (2000): the cash limit (备用金/库存现金限额) in yuan; a withdrawal above it is flagged.
 - ``opening_cash_yuan`` (""): cash on hand at the start of the ledger, in yuan; "" means unknown.
-  Set it per entity in ``[[overrides]]``.
+  Set it per entity in ``[[overrides]]`` as ``opening_cash_yuan`` (one number for the three
+  cash rules).
 - ``assume_zero_opening_in_january`` (true): a book whose first month is January starts from 0.
 - ``petty_cash_account_words`` (["备用金"]): accounts whose name contains these count as cash.
 
@@ -60,7 +61,7 @@ import pandas as pd
 from voucher_checker.engine import no_findings
 from voucher_checker.options import Flag, Words, Yuan
 
-from ._common import (NO_DAY, Vouchers, day_numbers, fen, findings, first_of_each, group_codes, is_set, keyword_regex,
+from ._common import (OPENING_CASH, NO_DAY, Vouchers, day_numbers, fen, findings, first_of_each, group_codes, is_set, keyword_regex,
                       voucher_keys, yuan)
 
 ID = "petty-cash-over-limit"
@@ -74,9 +75,7 @@ OPTIONS = {
     "limit_yuan": Yuan(2000,
         help="备用金（库存现金）限额，单位元；提取金额或提取后当日现金余额超过此数即报告。"
              "来源：村级财务管理办法由各地核定（常见 1000、2000、5000 元），巡察反馈将 2500 元认定为超限额，默认 2000 元。"),
-    "opening_cash_yuan": Yuan("", optional=True,
-        help="账簿起始时的库存现金余额（元），用于计算提取后的余额；留空 \"\" 表示未知。"
-             "来源：总账或现金日记账的期初余额；可在 [[overrides]] 中按单位填写。"),
+    "opening_cash_yuan": OPENING_CASH,
     "assume_zero_opening_in_january": Flag(True,
         help="账簿从 1 月开始且未填期初余额时，按期初为 0 计算余额（所得余额不高于实际，报告的超限均成立）。"
              "来源：本工具约定；上年结转行不是分录，读取时已剔除。"),

@@ -234,3 +234,29 @@ def test_an_override_for_every_unit_replaces_the_earlier_ones(tmp_path):
     assert rules[0].enabled and not rules[0].partly
     ledger, sheets = two_entity_ledger()
     assert sorted(run_rules(ledger, sheets, rules, policy)[0]["entity"]) == ["和平村", "建设社区"]
+
+
+def test_a_units_opening_cash_is_written_once_for_every_cash_rule(tmp_path):
+    from voucher_checker.registry import discover
+    config = tmp_path / "p.toml"
+    config.write_text('[[overrides]]\nentity = "和平村"\nopening_cash_yuan = 0\n'
+                      '[overrides.rules.cash-takings-paid-out]\nopening_cash_yuan = 300\n', encoding="utf-8")
+    policy = load_policy(config)
+    wanted = ("negative-cash-balance", "petty-cash-over-limit", "cash-takings-paid-out", "cash-payment")
+    rules = {r.id: r for r in prepare_rules(discover(), policy, only=wanted) if r.id in wanted}
+    opening = {rule_id: policy.options_for(rule, "和平村", "admin").get("opening_cash_yuan")
+               for rule_id, rule in rules.items()}
+    # Given to the three rules that declare it (the rule's own line in the override wins), not
+    # to a rule that has no such option, and not to another unit.
+    assert opening == {"negative-cash-balance": 0, "petty-cash-over-limit": 0, "cash-takings-paid-out": 300,
+                       "cash-payment": None}
+    assert policy.options_for(rules["negative-cash-balance"], "建设社区", "admin")["opening_cash_yuan"] == ""
+    # With no cash at the start, 和平村's 700 yuan paid in cash leaves the cash box below zero;
+    # 建设社区's same payment, its opening unknown, is not reported.
+    rows = [("记-1", "2021-03-02", "支付维修费", "管理费用", 700, ""), ("记-1", "2021-03-02", "支付维修费", "库存现金", "", 700)]
+    ledger = combine_ledgers(ledger_from_rows(rows, entity="建设社区", file="a.xlsx", sheet="3月"),
+                             ledger_from_rows(rows, entity="和平村", file="b.xlsx", sheet="3月"))
+    sheets = [SheetInfo(f, "3月", e, "admin", fields=frozenset({"date", "voucher", "summary", "account_name", "debit", "credit"}),
+                        lines=2) for f, e in (("a.xlsx", "建设社区"), ("b.xlsx", "和平村"))]
+    findings, _ = run_rules(ledger, sheets, [rules["negative-cash-balance"]], policy)
+    assert list(findings["entity"]) == ["和平村"]

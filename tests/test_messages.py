@@ -111,6 +111,8 @@ def test_toml_syntax_errors_are_explained_in_chinese(tmp_path, book, text, words
     ('[[overrides]]\nentity = "和平村"\n[overrides.rules.petty-cash-over-limit]\nlimit_yuan = "五千"\n',
      ["第 1 项 [[overrides]]", "limit_yuan", '"五千"']),
     ('[[overrides]]\nentity = 5\n', ["entity", "数字 5"]),
+    ('[[overrides]]\nentity = "和平村"\nopening_cash_yuan = "五千"\n', ["第 1 项 [[overrides]]", "opening_cash_yuan", '"五千"']),
+    ('[[overrides]]\nentity = "和平村"\nopening_cash = 5000\n', ["未知选项", "opening_cash", "opening_cash_yuan"]),
 ])
 def test_every_section_of_the_policy_file_is_checked(tmp_path, book, text, words):
     result = scan_with_policy(tmp_path, book, text)
