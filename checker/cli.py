@@ -17,6 +17,7 @@ from .fields import BOOK_LABELS, SEVERITY_LABELS, SOURCE_FIELD_LABELS, field_lab
 from .model import EXIT_CODE_MEANINGS, ExitCode
 from .money import format_yuan
 from .output_paths import Output, OutputPathError, planned, write_failure
+from .options import toml_text
 from .policy import PolicyError, default_policy_text, load_policy, prepare_rules
 from .registry import GROUPS, discover
 
@@ -364,6 +365,10 @@ def print_summary(result, written, err: bool = False, top: int = 0) -> None:
         for rule_id, gaps in sorted(notes.items()):
             more = f"，例如 {gaps[0].file} / {gaps[0].sheet}" if len(gaps) > 1 else ""
             _echo(f"  {rule_titles.get(rule_id, rule_id)}（{rule_id}）：{len(gaps)} 张工作表{more}：{gaps[0].note}", err)
+    # An override that matched no unit changed nothing: said here, not only in the report.
+    for e in (e for e in warnings if e.kind == "policy"):
+        _echo("", err)
+        _echo(f"注意：{e.message}", err)
     if errors:
         _echo("", err)
         _echo("无法读取或有错误的输入（前 10 条）：", err)
@@ -451,6 +456,11 @@ def list_rules(config):
             option = rule.declared[name]
             _echo(f"    {name} = {option.shown(value)}")
             _echo(f"        取值：{option.expected}")
+        for number, entity, book, settings in policy.settings_by_unit(rule):
+            units = "、".join(p for p in (entity if entity is not None else "全部单位",
+                                          BOOK_LABELS.get(book, book) if book is not None else "") if p)
+            shown = "；".join(("启用" if v else "停用") if n == "enabled" else f"{n} = {toml_text(v)}" for n, v in settings.items())
+            _echo(f"    按单位（第 {number} 项 [[overrides]]）：{units}：{shown}")
     _echo("")
     _echo("修改选项：voucher-check init-config 策略.toml 写出策略文件，改好后加 --config 策略.toml。")
 

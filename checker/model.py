@@ -47,7 +47,8 @@ class DataError:
     row: int | None
     column: str
     message: str
-    kind: str = "error"          # error: input lost or unusable; warning: read, but look at it
+    kind: str = "error"          # error: input lost or unusable; warning: read, but look at it;
+                                 # policy: a policy setting that matched nothing and changed nothing
 
     def as_json(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,

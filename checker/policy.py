@@ -154,6 +154,36 @@ class Policy:
             options.update(override.get("rules", {}).get(rule.id, {}))
         return options
 
+    def settings_by_unit(self, rule) -> list[tuple[int, str | None, str | None, dict]]:
+        """(number, entity, book, settings) of each [[overrides]] entry that changes ``rule``:
+        its own lines and the unit facts the rule declares."""
+        found = []
+        for number, override in enumerate(self.overrides, start=1):
+            settings = {name: override[name] for name in UNIT_FACTS if name in override and name in rule.declared}
+            settings.update(override.get("rules", {}).get(rule.id, {}))
+            if settings:
+                found.append((number, override.get("entity"), override.get("book"), settings))
+        return found
+
+    def unmatched_overrides(self, units: set[tuple[str, str]]) -> list[str]:
+        """A sentence for each [[overrides]] entry that names an entity or book no unit read has:
+        a name written differently from the one the reader found (幸福社区居委会 for 幸福社区)
+        would otherwise change nothing without a word."""
+        notes = []
+        entities = sorted({entity for entity, _ in units if entity})
+        for number, override in enumerate(self.overrides, start=1):
+            entity, book = override.get("entity"), override.get("book")
+            if entity is None and book is None:
+                continue
+            if any(entity in (None, e) and book in (None, b) for e, b in units):
+                continue
+            named = "、".join(part for part in (f'entity = "{entity}"' if entity is not None else "",
+                                               f'book = "{book}"' if book is not None else "") if part)
+            found = "、".join(entities[:8]) + (f" 等 {len(entities)} 个" if len(entities) > 8 else "")
+            notes.append(f"{self.named} 中第 {number} 项 [[overrides]]（{named}）与读取到的单位和账套都对不上，"
+                         f"本次未生效；读取到的单位：{found or '无'}。单位名称须与报告中的写法一致。")
+        return notes
+
     def enabled_for(self, rule, entity: str, book: str) -> bool:
         """Whether ``rule`` ran for one entity and book: never when the command line left it out,
         otherwise as [rules.<id>] and the [[overrides]] matching that unit say."""

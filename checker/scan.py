@@ -12,7 +12,7 @@ import pandas as pd
 from . import __version__
 from .engine import run_rules
 from .scoring import rule_weights
-from .model import ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
+from .model import DataError, ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules
 from .batch import collect_inputs, nothing_read, read_inputs, with_schema_checked
 from .registry import discover
@@ -41,6 +41,9 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
     empty = nothing_read(read, len(items))
     if empty is not None:
         read.errors.append(empty)
+    units = {(s.entity, s.book) for s in read.sheets if s.status == "read"}
+    read.errors.extend(DataError(policy.path or "", "", None, "", note, "policy")
+                       for note in policy.unmatched_overrides(units))
     # The schema check and the rules read the same ledger side by side (pandera's checks run in
     # Arrow kernels that leave the GIL to the rules).  A line that breaks the schema is a defect of
     # the reader, rare; when there is one, the rules run again without it.

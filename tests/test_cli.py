@@ -123,6 +123,19 @@ def test_rules_command_lists_options(tmp_path):
     assert "petty-cash-over-limit" in result.output and "limit_yuan = 2000" in result.output
 
 
+def test_rules_command_shows_what_overrides_change_for_which_units(tmp_path):
+    policy = tmp_path / "p.toml"
+    policy.write_text('[rules.cash-payment]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
+                      'opening_cash_yuan = 300\n[overrides.rules.cash-payment]\nenabled = true\n', encoding="utf-8")
+    result = run("rules", "--config", str(policy))
+    assert result.exit_code == 0, result.output
+    blocks = {block.split()[0]: block for block in result.output.split("\n") if block and not block.startswith(" ")}
+    assert "（只对部分单位启用，见 [[overrides]]）" in blocks["cash-payment"]
+    lines = [line.strip() for line in result.output.splitlines() if "按单位" in line]
+    assert "按单位（第 1 项 [[overrides]]）：和平村：启用" in lines
+    assert lines.count("按单位（第 1 项 [[overrides]]）：和平村：opening_cash_yuan = 300") == 3
+
+
 def test_inspect_shows_mapping(tmp_path):
     path = withdrawal_book(tmp_path / "建设社区行政账.xlsx")
     result = run("inspect", str(path))

@@ -122,6 +122,24 @@ def test_every_section_of_the_policy_file_is_checked(tmp_path, book, text, words
         assert word in sentence, (word, sentence)
 
 
+def test_an_override_that_matches_no_unit_says_so(tmp_path, book):
+    text = ('[[overrides]]\nentity = "建设社区居民委员会"\n[overrides.rules.petty-cash-over-limit]\nenabled = false\n'
+            '[[overrides]]\nentity = "建设社区"\nbook = "union"\nopening_cash_yuan = 0\n'
+            '[[overrides]]\nentity = "建设社区"\n[overrides.rules.cash-payment]\nthreshold_yuan = 900\n')
+    result = scan_with_policy(tmp_path, book, text, "--json", tmp_path / "r.json")
+    assert result.exit_code == ExitCode.FINDINGS, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("注意：")]
+    assert len(notes) == 2, result.output          # the third names a unit that was read
+    assert "第 1 项 [[overrides]]（entity = \"建设社区居民委员会\"）" in notes[0] and "建设社区" in notes[0]
+    assert "第 2 项 [[overrides]]（entity = \"建设社区\"、book = \"union\"）" in notes[1]
+    assert all("未生效" in note for note in notes)
+    # The petty-cash finding is still there: the misspelt unit turned nothing off.
+    import json
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert any(f["rule"] == "petty-cash-over-limit" for f in data["findings"])
+    assert sum("[[overrides]]" in e["message"] for e in data["errors"]) == 2
+
+
 def test_a_missing_or_non_utf8_policy_file(tmp_path, book):
     assert "找不到策略文件" in one_sentence(run("scan", book, "--config", tmp_path / "无.toml").output)
     (tmp_path / "gbk.toml").write_bytes("[rules.cash-payment]\n# 中文注释\n".encode("gbk"))

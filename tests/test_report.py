@@ -532,6 +532,25 @@ def test_a_rule_the_policy_runs_for_some_units_only_says_so(tmp_path):
     assert facts["启用规则"] == "2 / 3（其中 1 条只对部分单位，见“规则说明”）"
 
 
+def test_rules_sheet_names_the_units_an_override_changes_a_rule_for(tmp_path):
+    from voucher_checker.policy import load_policy, prepare_rules
+    config = tmp_path / "p.toml"
+    config.write_text('[[overrides]]\nentity = "和平村"\nbook = "union"\n[overrides.rules.petty-cash-over-limit]\n'
+                      'enabled = false\nlimit_yuan = 5000\n', encoding="utf-8")
+    policy = load_policy(config)
+    rules = prepare_rules(_rules(), policy)
+    write_report(_scan(rules=rules, policy=policy), tmp_path / "r.xlsx")
+    rows = list(openpyxl.load_workbook(tmp_path / "r.xlsx")["规则说明"].iter_rows(min_row=2, values_only=True))
+    petty = next(i for i, r in enumerate(rows) if r[0] == "petty-cash-over-limit")
+    odd = next(i for i, r in enumerate(rows) if r[0] == "odd-summary")
+    by_unit = [(i, r) for i, r in enumerate(rows) if r[0] and r[0].startswith("按单位")]
+    assert [i for i, _ in by_unit] == [odd - 1], "beneath its rule's options, and only there"
+    _, row = by_unit[0]
+    assert row[:2] == ("按单位：和平村、工会账", "停用；limit_yuan = 5000")
+    assert row[4].startswith("策略文件第 1 项 [[overrides]]")
+    assert rows[petty][3] == "部分单位"
+
+
 def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
     words = [f"关键词{i}" for i in range(1500)]
     rule = Rule(id="many-words", title="词表很长", title_en="Long word list", severity="low", basis="无",

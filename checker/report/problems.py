@@ -10,7 +10,7 @@ from .common import (PROBLEMS, SEVERITY_FILLS, Column, StreamSheet, field_label,
                      is_missing, overflow_note, rows_label, setup_page, split_to_rows)
 from . import common
 
-ERROR_KIND_LABELS = {"error": "错误", "warning": "提示"}
+ERROR_KIND_LABELS = {"error": "错误", "warning": "提示", "policy": "策略提示"}
 PROBLEM_COLUMNS = (
     # 文件 and 工作表 wide enough for a community's folder and file name on one line, as most are.
     Column("类别", "text", 9), Column("文件", "wrap", 36), Column("工作表", "wrap", 16),

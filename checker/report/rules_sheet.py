@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import ScanResult
 from ..registry import GROUPS
-from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, field_label, inert_text, setup_page,
+from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, book_label, field_label, inert_text, setup_page,
                      severity_label, split_to_rows)
 
 # A rule's own row, then one row per option beneath it, using the same columns: the option's
@@ -24,6 +24,21 @@ def enabled_label(rule) -> str:
     if not getattr(rule, "enabled", True):
         return "否"
     return "部分单位" if getattr(rule, "partly", False) else "是"
+
+
+def unit_settings(rule, policy) -> list[tuple[str, str, str]]:
+    """(units, settings, where) of each [[overrides]] entry that changes ``rule``: which units an
+    auditor should read it differently for, and what for them."""
+    if policy is None:
+        return []
+    rows = []
+    for number, entity, book, settings in policy.settings_by_unit(rule):
+        units = "、".join(part for part in (inert_text(entity) if entity is not None else "全部单位",
+                                            book_label(book) if book is not None else "") if part)
+        shown = "；".join(("启用" if value else "停用") if name == "enabled" else f"{name} = {option_value(value)}"
+                         for name, value in settings.items())
+        rows.append((f"按单位：{units}", shown, f"策略文件第 {number} 项 [[overrides]]：这些单位（账套）以此为准。"))
+    return rows
 
 
 def option_value(value) -> str:
@@ -60,6 +75,7 @@ def write_rules(ws, formats, result: ScanResult, footer: str, printed_at: str) -
             pieces = split_to_rows(option_value(value), width)
             option_rows.append((name, pieces[0], inert_text(help_texts.get(name, ""))))
             option_rows += [(f"{name}（续）", piece, None) for piece in pieces[1:]]
+        option_rows += unit_settings(rule, getattr(result, "policy", None))
         if not option_rows:
             option_rows = [("无选项", None, None)]
         for name, value, help_text in option_rows:
