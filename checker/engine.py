@@ -63,10 +63,15 @@ def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
 
 
-def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule) -> tuple[pd.DataFrame, list[RuleGap]]:
+def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule,
+                    policy: Policy) -> tuple[pd.DataFrame, list[RuleGap]]:
     gaps, usable = [], []
     for sheet in sheets:
         if sheet.status != "read" or sheet.lines == 0:
+            continue
+        # A sheet of a unit the policy keeps the rule off for lacks nothing: the rule is not
+        # meant to run there (_run_one leaves its lines out).
+        if policy.overrides and not policy.options_for(rule, sheet.entity, sheet.book)["enabled"]:
             continue
         missing = fields_satisfy(sheet.fields, rule.requires)
         if missing:
@@ -202,7 +207,7 @@ RULE_THREADS = 2
 
 def _run_rule(rule: Rule, ledger: pd.DataFrame, sheets: list[SheetInfo], policy: Policy):
     """One rule's findings, with the columns the engine adds, and the sheets it could not run on."""
-    lines, gaps = _eligible_lines(ledger, sheets, rule)
+    lines, gaps = _eligible_lines(ledger, sheets, rule, policy)
     results, noted = [], set()
     for result in _run_one(rule, lines, policy):
         # Taken off the result, so that pandas does not copy the notes along with every finding.

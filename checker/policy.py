@@ -416,8 +416,17 @@ def prepare_rules(rules: list, policy: Policy, only: tuple[str, ...] = (), skip:
                                   "（可用 voucher-check rules 查看全部规则）。")
             where = f"第 {number} 项 [[overrides]] 的 [overrides.rules.{rule_id}]"
             override["rules"][rule_id] = policy._rule_settings(by_id[rule_id], settings, where)
+    for number, override in enumerate(policy.overrides, start=1):
+        # A unit fact goes to every rule that declares the option: each such rule's own
+        # declaration must take it too (a plug-in's may be stricter).
+        for name in UNIT_FACTS:
+            if name in override:
+                for rule in rules:
+                    if name in rule.declared:
+                        policy._checked(rule.declared[name], override[name], f"第 {number} 项 [[overrides]]", name,
+                                        f"（规则“{rule.title}”）")
     for rule in rules:
-        _enable_by_overrides(rule, policy.overrides)
+        _enable_by_overrides(rule, policy)
     for rule in rules:
         if only and rule.id not in only:
             rule.enabled = False
@@ -434,21 +443,31 @@ _toml_value = toml_text     # the name the rule contract test uses
 _toml_key = toml_key
 
 
-def _enable_by_overrides(rule, overrides: list[dict]) -> None:
-    """A rule runs when [rules.<id>] or an override for some units turns it on (``partly`` when
-    the overrides make it differ between units).  An override naming neither entity nor book is
-    for every unit and replaces what the overrides before it said."""
-    everywhere, scoped = rule.enabled_default, []
-    for override in overrides:
-        value = override.get("rules", {}).get(rule.id, {}).get("enabled")
-        if value is None:
-            continue
-        if override.get("entity") is None and override.get("book") is None:
-            everywhere, scoped = value, []
-        else:
-            scoped.append(value)
-    rule.enabled = everywhere or any(scoped)
-    rule.partly = any(value != everywhere for value in scoped)
+_ANY_OTHER = object()        # a unit or book that no override names
+
+
+def _enable_by_overrides(rule, policy: "Policy") -> None:
+    """Whether a rule runs for some unit (``enabled``) and whether the overrides make that differ
+    between units (``partly``), before any ledger is read: every unit is like one that an
+    override names or like one that none names, so trying those is trying them all."""
+    entities = {o["entity"] for o in policy.overrides if "entity" in o} | {_ANY_OTHER}
+    books = {o["book"] for o in policy.overrides if "book" in o} | {_ANY_OTHER}
+    states = {policy.options_for(rule, entity, book)["enabled"] for entity in entities for book in books}
+    rule.enabled = True in states
+    rule.partly = len(states) > 1
+
+
+def settle_for_units(rules: list, policy: "Policy", units: set[tuple[str, str]]) -> None:
+    """Once the ledger is read, whether each rule runs and for which of the units really there:
+    a rule that the overrides turn off for every unit read did not run, and one that runs for all
+    of them is not 'partly' on."""
+    if not policy.overrides or not units:
+        return
+    for rule in rules:
+        if rule.enabled:
+            states = {policy.options_for(rule, entity, book)["enabled"] for entity, book in units}
+            rule.enabled = True in states
+            rule.partly = len(states) > 1
 
 
 def _comment(text: str) -> str:

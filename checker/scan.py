@@ -13,7 +13,7 @@ from . import __version__
 from .engine import run_rules
 from .scoring import rule_weights
 from .model import DataError, ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
-from .policy import Policy, prepare_rules
+from .policy import Policy, prepare_rules, settle_for_units
 from .batch import collect_inputs, nothing_read, read_inputs, with_schema_checked
 from .registry import discover
 from .schema import validate_ledger
@@ -42,6 +42,7 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
     if empty is not None:
         read.errors.append(empty)
     units = {(s.entity, s.book) for s in read.sheets if s.status == "read"}
+    settle_for_units(rules, policy, units)
     read.errors.extend(DataError(policy.path or "", "", None, "", note, "policy")
                        for note in policy.unmatched_overrides(units))
     # The schema check and the rules read the same ledger side by side (pandera's checks run in

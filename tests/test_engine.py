@@ -260,3 +260,46 @@ def test_a_units_opening_cash_is_written_once_for_every_cash_rule(tmp_path):
                         lines=2) for f, e in (("a.xlsx", "建设社区"), ("b.xlsx", "和平村"))]
     findings, _ = run_rules(ledger, sheets, [rules["negative-cash-balance"]], policy)
     assert list(findings["entity"]) == ["和平村"]
+
+
+def test_a_unit_the_rule_is_off_for_is_not_reported_as_lacking_its_columns(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
+                      '[overrides.rules.big-debit]\nenabled = true\n', encoding="utf-8")
+    policy = load_policy(config)
+    rules = prepare_rules([make_rule(requires=("reviewer",))], policy)
+    ledger, sheets = two_entity_ledger()          # only 和平村's sheet has a reviewer column
+    findings, gaps = run_rules(ledger, sheets, rules, policy)
+    assert list(findings["entity"]) == ["和平村"] and gaps == []
+
+
+@pytest.mark.parametrize(("text", "before", "after"), [
+    # Off for 和平村, then on again for it: on everywhere.
+    ('[[overrides]]\nentity = "和平村"\n[overrides.rules.big-debit]\nenabled = false\n'
+     '[[overrides]]\nentity = "和平村"\n[overrides.rules.big-debit]\nenabled = true\n', (True, False), (True, False)),
+    # Off by default, on for 和平村, off for every administrative book: on only for 和平村's other
+    # books, which the ledger does not have.
+    ('[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n[overrides.rules.big-debit]\nenabled = true\n'
+     '[[overrides]]\nbook = "admin"\n[overrides.rules.big-debit]\nenabled = false\n', (True, True), (False, False)),
+    # Off for a unit that is not there: on for every unit read.
+    ('[[overrides]]\nentity = "幸福村"\n[overrides.rules.big-debit]\nenabled = false\n', (True, True), (True, False)),
+])
+def test_whether_a_rule_runs_and_for_whom_follows_the_overrides_in_order(tmp_path, text, before, after):
+    from voucher_checker.policy import settle_for_units
+    config = tmp_path / "p.toml"
+    config.write_text(text, encoding="utf-8")
+    policy = load_policy(config)
+    [rule] = prepare_rules([make_rule()], policy)
+    assert (rule.enabled, rule.partly) == before
+    settle_for_units([rule], policy, {("建设社区", "admin"), ("和平村", "admin")})
+    assert (rule.enabled, rule.partly) == after
+
+
+def test_a_units_opening_cash_must_suit_every_rule_that_takes_it(tmp_path):
+    from voucher_checker.options import Yuan
+    config = tmp_path / "p.toml"
+    config.write_text('[[overrides]]\nentity = "和平村"\nopening_cash_yuan = ""\n', encoding="utf-8")
+    strict = make_rule("strict-cash")
+    strict.declared["opening_cash_yuan"] = Yuan(100, help="期初（元）。来源：测试。")     # not optional
+    with pytest.raises(PolicyError, match="opening_cash_yuan.*大额借方"):
+        prepare_rules([strict], load_policy(config))
