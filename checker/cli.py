@@ -212,7 +212,7 @@ def scan(paths, report_path, json_path, csv_path, config, jobs, period_text, onl
 
     empty_period = _period_note(result)
     if empty_period is not None and empty_period[1]:
-        print_summary(result, [], err=to_stderr)
+        print_summary(result, [], err=to_stderr, checked=False)
         _echo(empty_period[0], err=True)
         sys.exit(ExitCode.INPUT_UNREADABLE if result.exit_code == ExitCode.INPUT_UNREADABLE else ExitCode.USAGE)
 
@@ -318,7 +318,11 @@ def print_ranking(result, top: int, err: bool) -> None:
               f"{where}", err)
 
 
-def print_summary(result, written, err: bool = False, top: int = 0) -> None:
+def print_summary(result, written, err: bool = False, top: int = 0, checked: bool = True) -> None:
+    """What was read, the findings per rule, the ranking and what could not be read.  Without
+    ``checked`` (no month asked for has lines) or with no line read, no table of zeros, which
+    would read like a clean pass."""
+    checked = checked and len(result.ledger) > 0
     sheets = [s for s in result.read.sheets if s.status == "read"]
     files = {s.file for s in result.read.sheets}
     dropped = sum(sum(s.skipped.values()) for s in result.read.sheets)
@@ -326,26 +330,28 @@ def print_summary(result, written, err: bool = False, top: int = 0) -> None:
     warnings = [e for e in result.errors if e.kind != "error"]
     _echo(f"读取 {len(files)} 个文件、{len(sheets)} 张工作表、{len(result.ledger):,} 行分录；"
           f"剔除合计/空白等行 {dropped:,} 行；数据错误 {len(errors)} 条，提示 {len(warnings)} 条。", err)
-    if result.periods:
-        _echo(f"只报告 {result.periods[0]} 至 {result.periods[1]} 的问题。", err)
+    if result.periods and checked:
+        start, end = result.periods
+        _echo(f"只报告 {start if start == end else f'{start} 至 {end}'} 的问题。", err)
     findings = result.findings
     rule_titles = {r.id: r.title for r in result.rules}
-    rows = []
-    for rule in result.rules:
-        if not rule.enabled:
-            continue
-        subset = findings[findings["rule"] == rule.id]
-        rows.append((rule.title, rule.id, len(subset), int(subset["amount_fen"].sum()) if len(subset) else 0))
-    title_width = max([_width("规则")] + [_width(r[0]) for r in rows])
-    id_width = max([len("编号")] + [len(r[1]) for r in rows])
-    _echo("", err)
-    _echo(f"{_pad('规则', title_width)}  {_pad('编号', id_width)}  {_pad('问题数', 6, True)}  {_pad('涉及金额(元)', 16, True)}", err)
-    for title, rule_id, count, amount in rows:
-        _echo(f"{_pad(title, title_width)}  {_pad(rule_id, id_width)}  {_pad(str(count), 6, True)}  "
-              f"{_pad(format_yuan(amount), 16, True)}", err)
-    _echo(f"{_pad('合计', title_width)}  {_pad('', id_width)}  {_pad(str(len(findings)), 6, True)}", err)
-    if top and len(findings):
-        print_ranking(result, top, err)
+    if checked:
+        rows = []
+        for rule in result.rules:
+            if not rule.enabled:
+                continue
+            subset = findings[findings["rule"] == rule.id]
+            rows.append((rule.title, rule.id, len(subset), int(subset["amount_fen"].sum()) if len(subset) else 0))
+        title_width = max([_width("规则")] + [_width(r[0]) for r in rows])
+        id_width = max([len("编号")] + [len(r[1]) for r in rows])
+        _echo("", err)
+        _echo(f"{_pad('规则', title_width)}  {_pad('编号', id_width)}  {_pad('问题数', 6, True)}  {_pad('涉及金额(元)', 16, True)}", err)
+        for title, rule_id, count, amount in rows:
+            _echo(f"{_pad(title, title_width)}  {_pad(rule_id, id_width)}  {_pad(str(count), 6, True)}  "
+                  f"{_pad(format_yuan(amount), 16, True)}", err)
+        _echo(f"{_pad('合计', title_width)}  {_pad('', id_width)}  {_pad(str(len(findings)), 6, True)}", err)
+        if top and len(findings):
+            print_ranking(result, top, err)
     gap_rules = sorted({g.rule for g in result.rule_gaps if g.missing})
     if gap_rules:
         _echo("", err)
@@ -374,7 +380,7 @@ def print_summary(result, written, err: bool = False, top: int = 0) -> None:
         _echo("无法读取或有错误的输入（前 10 条）：", err)
         for e in errors[:10]:
             where = " / ".join(x for x in (e.file, e.sheet, f"第{e.row}行" if e.row else "", e.column) if x)
-            _echo(f"  {where}：{e.message}", err)
+            _echo(f"  {where}：{e.message}" if where else f"  {e.message}", err)
     _echo("", err)
     for label, path in written:
         _echo(f"{label}：{path}", err)

@@ -280,6 +280,8 @@ def open_sheets(path: str, reading: dict | None = None) -> list[RawSheet]:
     suffix = Path(path).suffix.lower()
     if suffix in UNSUPPORTED_SUFFIXES:
         raise UnreadableFile(UNSUPPORTED_SUFFIXES[suffix])
+    if suffix in NOT_LEDGER_SUFFIXES:           # named on the command line: said as in a folder
+        raise UnreadableFile(NOT_LEDGER_SUFFIXES[suffix])
     check_before_open(path, reading or {})
     if suffix in TEXT_SUFFIXES:
         return _open_csv(path)

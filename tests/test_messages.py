@@ -175,6 +175,18 @@ def test_help_is_chinese_everywhere():
     assert run().output == run("-h").output, "the program alone shows its help"
 
 
+def test_a_pdf_named_on_the_command_line_is_said_to_be_no_ledger(tmp_path):
+    pdf = tmp_path / "凭证扫描件.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    for command in (("inspect", pdf), ("scan", pdf, "--no-report")):
+        result = run(*command)
+        assert result.exit_code == ExitCode.INPUT_UNREADABLE, result.output
+        assert "PDF 文件不是账簿" in result.output and "扩展名像表格" not in result.output
+    scanned = run("scan", pdf, "--no-report").output
+    assert "问题数" not in scanned, "nothing was read: no table of rules with zero findings"
+    assert "\n  ：" not in scanned
+
+
 def test_a_backwards_period_is_explained(book):
     result = run("scan", book, "--no-report", "--period", "2021-06..2021-01")
     assert result.exit_code == ExitCode.USAGE
@@ -189,6 +201,10 @@ def test_a_period_no_book_has_lines_in_is_said_with_the_months_covered(tmp_path,
     assert result.exit_code == ExitCode.USAGE
     assert "所选期间 2019-01 在所有账簿中都没有分录" in result.output and "有分录的月份：2021-03" in result.output
     assert not out.exists(), "nothing checked, nothing written"
+    # No table of rules with zero findings, which would read like a clean pass.
+    assert "问题数" not in result.output and "只报告" not in result.output
+    one_month = run("scan", book, "--no-report", "--period", "2021-03")
+    assert "只报告 2021-03 的问题" in one_month.output and "问题数" in one_month.output
     partly = run("scan", book, "--no-report", "--period", "2021-02..2021-04")
     assert partly.exit_code == ExitCode.FINDINGS
     assert "2021-02、2021-04 在所有账簿中都没有分录" in partly.output
