@@ -102,6 +102,14 @@ def _exit_codes_help() -> str:
     return "\b\n退出码：\n" + "\n".join(f"  {int(code)}  {chinese}" for code, (_, chinese) in EXIT_CODE_MEANINGS.items())
 
 
+def _own_exit_codes(*meanings: tuple[int, str]) -> str:
+    """The exit codes of a command other than scan, in the same layout."""
+    return "\b\n退出码：\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in meanings)
+
+
+_USAGE = (4, "命令用法或策略文件有误")
+
+
 @click.group(cls=ChineseGroup, invoke_without_command=True, epilog=_exit_codes_help(),
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
@@ -158,8 +166,8 @@ DEFAULT_REPORT = Path("reports") / "凭证检查报告.xlsx"
 @click.option("--skip-rule", "skip", multiple=True, metavar="规则编号", help="不运行这些规则（可重复）。")
 @click.option("--group", "groups", multiple=True, metavar="规则组",
               help="只运行这些组的规则（可重复）：notice 巡察反馈问题、journal 凭证测试、records 账务规范。")
-@click.option("--top", "top", type=WholeNumber(0), default=10, show_default=True, metavar="N",
-              help="屏幕上显示风险分最高的前 N 个单位（0 为不显示）。")
+@click.option("--top", "top", type=WholeNumber(0), default=10, metavar="N",
+              help="屏幕上显示风险分最高的前 N 个单位（默认 10；0 为不显示）。")
 @click.option("--no-report", is_flag=True, help="不写 Excel 报告。")
 @click.option("--db", metavar="记录库.db",
               help="整改记录库（见 review import）：带入已导入的核实结论，标出新发现、已整改（复查未再出现）、"
@@ -386,7 +394,7 @@ def print_summary(result, written, err: bool = False, top: int = 0, checked: boo
         _echo(f"{label}：{path}", err)
 
 
-@main.command()
+@main.command(epilog=_own_exit_codes((0, "每张工作表都已读取"), (2, "有工作表或文件无法读取（已说明原因）"), _USAGE))
 @click.argument("file", type=ExistingFile(), metavar="账簿文件")
 @click.option("--config", metavar="策略.toml", help="策略文件。")
 @click.option("--errors", "max_errors", type=WholeNumber(0), default=10, metavar="N",
@@ -440,7 +448,7 @@ def inspect(file, config, max_errors):
     sys.exit(ExitCode.INPUT_UNREADABLE if unreadable else ExitCode.NOTHING_FOUND)
 
 
-@main.command(name="rules")
+@main.command(name="rules", epilog=_own_exit_codes((0, "已列出"), _USAGE))
 @click.option("--config", metavar="策略.toml", help="策略文件（显示按它生效的选项）。")
 def list_rules(config):
     """列出全部规则及当前生效的选项。
@@ -471,7 +479,8 @@ def list_rules(config):
     _echo("修改选项：voucher-check init-config 策略.toml 写出策略文件，改好后加 --config 策略.toml。")
 
 
-@main.command(name="init-config")
+@main.command(name="init-config", epilog=_own_exit_codes(
+    (0, "已写出策略文件"), (3, "文件无法写出"), (4, "文件已存在（未加 --force）或路径有误")))
 @click.argument("path", default="voucher-check.toml", metavar="[策略.toml]")
 @click.option("--force", is_flag=True, help="覆盖已有文件。")
 def init_config(path, force):
@@ -529,7 +538,8 @@ def _expand_patterns(reports):
 _DB_HELP = "整改记录库文件（默认 reports/voucher-check.db，或环境变量 VOUCHER_CHECK_DB 指定的文件）。"
 
 
-@main.group(cls=ChineseGroup, invoke_without_command=True)
+@main.group(cls=ChineseGroup, invoke_without_command=True, epilog=_own_exit_codes((0, "已显示帮助"), _USAGE)
+            + "\n\n各子命令的退出码见其帮助（如 review import -h）。")
 @click.pass_context
 def review(ctx: click.Context):
     """核实结论：把填写好的检查报告导入整改记录库。"""
@@ -582,7 +592,7 @@ def review_import(reports, db, concluded_by):
 DEFAULT_PROGRESS = Path("reports") / "整改进展.xlsx"
 
 
-@main.command()
+@main.command(epilog=_own_exit_codes((0, "已写出"), (3, "工作簿无法写出"), (4, "整改记录库无法使用或路径有误")))
 @click.option("--db", metavar="记录库.db", help=_DB_HELP)
 @click.option("-o", "--output", "output_path", metavar="整改进展.xlsx",
               help="整改进展工作簿的文件名（默认 reports/整改进展.xlsx）。")
@@ -611,7 +621,7 @@ def progress(db, output_path):
     _echo(f"整改进展 {lines} 行，整改台账 {entries} 条：{target.path}")
 
 
-@main.command()
+@main.command(epilog=_own_exit_codes((0, "页面服务已停止（按 Ctrl+C）"), (4, "命令用法、策略文件或整改记录库有误，服务没有启动")))
 @click.option("--port", type=WholeNumber(0), default=8765, metavar="N",
               help="端口号（默认 8765）；被占用时自动换一个空闲端口（写 0 总是自动选择）。")
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器（自己在浏览器中打开显示的地址）。")

@@ -167,10 +167,14 @@ def test_usage_errors_exit_4_in_chinese(tmp_path, book):
 
 
 def test_help_is_chinese_everywhere():
-    for args in (["-h"], ["--help"], ["scan", "-h"], ["inspect", "-h"], ["rules", "-h"], ["init-config", "-h"]):
+    for args in (["-h"], ["--help"], ["scan", "-h"], ["inspect", "-h"], ["rules", "-h"], ["init-config", "-h"],
+                 ["review", "-h"], ["review", "import", "-h"], ["progress", "-h"], ["serve", "-h"]):
         result = run(*args)
         assert result.exit_code == 0
         assert result.output.startswith("用法：") and "选项：" in result.output and "显示本帮助并退出。" in result.output
+        # As the README says: every command's help ends with its exit codes, and no English.
+        assert "退出码：" in result.output and "  0  " in result.output, args
+        assert "[default" not in result.output and "[required]" not in result.output, args
     assert "命令：" in run("-h").output
     assert run().output == run("-h").output, "the program alone shows its help"
 
