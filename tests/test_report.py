@@ -452,6 +452,26 @@ def test_completeness_table(wb):
     assert ws.cell(row=mismatch_row, column=12).fill.fgColor.rgb.endswith("FF8B8B")
 
 
+def test_completeness_puts_a_files_reconciled_sheets_on_one_row(tmp_path):
+    months = [SheetInfo("和平村/2021.xlsx", f"{m}月", "和平村", "admin", header_rows=(3,), lines=100,
+                        skipped={"合计行": 2}, data_rows=102) for m in range(1, 13)]
+    odd = [SheetInfo("和平村/2021.xlsx", "13月", "和平村", "admin", header_rows=(3,), lines=5, data_rows=7),
+           SheetInfo("和平村/2021.xlsx", "草稿", "和平村", "admin", status="hidden", note="隐藏的工作表，未读取。")]
+    one = [SheetInfo("建设社区/3月.xlsx", "3月", "建设社区", "admin", header_rows=(2,), lines=9, data_rows=9)]
+    scan = _scan(read=ReadResult(empty_ledger(), months[:6] + odd + months[6:] + one, [], None),
+                 findings=empty_findings(), rule_gaps=[])
+    write_report(scan, tmp_path / "r.xlsx")
+    header, rows = _summary_table(openpyxl.load_workbook(tmp_path / "r.xlsx")["汇总"], "工作表完整性核对")
+    table = [dict(zip(header, r)) for r in rows]
+    assert [(r["文件"], r["工作表"], r["核对"]) for r in table] == [
+        ("和平村/2021.xlsx", "1月 … 12月（共 12 张）", "一致"),      # the twelve that reconcile
+        ("和平村/2021.xlsx", "13月", "不一致"),                       # each other sheet alone
+        ("和平村/2021.xlsx", "草稿", "一致"),
+        ("建设社区/3月.xlsx", "3月", "一致")]
+    assert (table[0]["分录行数"], table[0]["剔除：合计行"], table[0]["非空数据行"], table[0]["表头行"]) == (1200, 24, 1224, "3")
+    assert table[2]["状态"] != "已读取" and table[2]["说明"] == "隐藏的工作表，未读取。"
+
+
 # ---------------------------------------------------------------------------- other sheets
 
 def test_data_problems_lists_errors_one_per_row_and_dropped_rows_per_sheet_and_reason(wb):

@@ -388,26 +388,59 @@ def _gaps(grid: Grid, sections: _Sections, r: int, result: ScanResult, rules_by_
     return r + 1
 
 
+def _header_label(sheet) -> str:
+    rows = sorted(sheet.header_rows)
+    return "" if not rows else (str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}")
+
+
+def _sheets_label(names: list[str]) -> str:
+    """The sheets of a row: their names when few, else the first and the last and how many."""
+    names = [inert_text(n) for n in names]
+    return "、".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}（共 {len(names)} 张）"
+
+
+def _completeness_groups(sheets) -> list[list]:
+    """The sheets in rows of the table: a file's sheets that were read, reconcile and carry no
+    note, of one unit, book and header row, share a row (a district's month sheets would
+    otherwise fill pages with 一致); every other sheet has a row of its own."""
+    groups: list[list] = []
+    open_group: dict[tuple, list] = {}
+    for sheet in sheets:
+        plain = (sheet.status == "read" and not sheet.note
+                 and sheet.lines + sum(sheet.skipped.values()) == sheet.data_rows)
+        if not plain:
+            groups.append([sheet])
+            continue
+        key = (sheet.file, sheet.entity, sheet.book, _header_label(sheet))
+        if key in open_group:
+            open_group[key].append(sheet)
+        else:
+            open_group[key] = [sheet]
+            groups.append(open_group[key])
+    return groups
+
+
 def _completeness(grid: Grid, sections: _Sections, r: int, result: ScanResult) -> int:
-    r = sections.start(r, "工作表完整性核对（分录行数 + 剔除行数 = 非空数据行 时为“一致”）")
+    r = sections.start(r, "工作表完整性核对（分录行数 + 剔除行数 = 非空数据行 时为“一致”；同一文件中都一致的工作表合为一行，"
+                          "其余逐表列出）")
     reasons = sorted({reason for s in result.read.sheets for reason in s.skipped})
-    columns = (Column("文件", "wrap", 36), Column("工作表", "text", 20), Column("单位", "text", 24),
+    columns = (Column("文件", "wrap", 36), Column("工作表", "wrap", 20), Column("单位", "text", 24),
                Column("账套", "text", 12), Column("状态", "text", 14), Column("表头行", "text", 8),
                Column("分录行数", "count", 10), Column("剔除行数", "count", 10),
                *(Column(f"剔除：{inert_text(reason)}", "count", 12) for reason in reasons),
                Column("非空数据行", "count", 10), Column("核对", "text", 8), Column("说明", "wrap", 30))
     check_col = len(columns) - 2
     rows, consistent = [], []
-    for s in result.read.sheets:
-        skipped_total = sum(s.skipped.values())
-        consistent.append(s.lines + skipped_total == s.data_rows)
-        header_rows = sorted(s.header_rows)
-        header_label = "" if not header_rows else (str(header_rows[0]) if len(header_rows) == 1
-                                                   else f"{header_rows[0]}–{header_rows[-1]}")
-        rows.append((s.file, s.sheet, entity_label(s.entity), book_label(s.book),
-                     SHEET_STATUS_LABELS.get(s.status, s.status), header_label, s.lines, skipped_total,
-                     *(s.skipped.get(reason, 0) for reason in reasons), s.data_rows,
-                     "一致" if consistent[-1] else "不一致", s.note))
+    for group in _completeness_groups(result.read.sheets):
+        first = group[0]
+        lines = sum(s.lines for s in group)
+        skipped = {reason: sum(s.skipped.get(reason, 0) for s in group) for reason in reasons}
+        data_rows = sum(s.data_rows for s in group)
+        consistent.append(all(s.lines + sum(s.skipped.values()) == s.data_rows for s in group))
+        rows.append((first.file, _sheets_label([s.sheet for s in group]), entity_label(first.entity),
+                     book_label(first.book), SHEET_STATUS_LABELS.get(first.status, first.status), _header_label(first),
+                     lines, sum(skipped.values()), *(skipped[reason] for reason in reasons), data_rows,
+                     "一致" if consistent[-1] else "不一致", first.note))
     r = grid.table(r, columns, rows, lambda i, v: {} if consistent[i] else {check_col: MISMATCH})
     if not rows:
         grid.title(r, 0, "没有读取到工作表。")
