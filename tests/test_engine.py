@@ -35,6 +35,12 @@ def two_entity_ledger():
     return ledger, sheets
 
 
+def policy_from(tmp_path, text: str) -> Policy:
+    config = tmp_path / "p.toml"
+    config.write_text(text, encoding="utf-8")
+    return load_policy(config)
+
+
 def test_findings_carry_voucher_context():
     ledger, sheets = two_entity_ledger()
     findings, gaps = run_rules(ledger, sheets, [make_rule()], Policy())
@@ -54,10 +60,8 @@ def test_rule_that_needs_a_missing_column_reports_a_gap_instead_of_passing():
 
 
 def test_overrides_per_entity(tmp_path):
-    config = tmp_path / "p.toml"
-    config.write_text('[rules.big-debit]\nlimit_yuan = 100\n[[overrides]]\nentity = "和平村"\n'
-                      '[overrides.rules.big-debit]\nlimit_yuan = 1000\n', encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, '[rules.big-debit]\nlimit_yuan = 100\n[[overrides]]\nentity = "和平村"\n'
+                                   '[overrides.rules.big-debit]\nlimit_yuan = 1000\n')
     rules = prepare_rules([make_rule()], policy)
     ledger, sheets = two_entity_ledger()
     findings, _ = run_rules(ledger, sheets, rules, policy)
@@ -65,9 +69,7 @@ def test_overrides_per_entity(tmp_path):
 
 
 def test_disabled_per_book(tmp_path):
-    config = tmp_path / "p.toml"
-    config.write_text('[[overrides]]\nbook = "admin"\n[overrides.rules.big-debit]\nenabled = false\n', encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, '[[overrides]]\nbook = "admin"\n[overrides.rules.big-debit]\nenabled = false\n')
     rules = prepare_rules([make_rule()], policy)
     ledger, sheets = two_entity_ledger()
     assert run_rules(ledger, sheets, rules, policy)[0].empty
@@ -209,10 +211,8 @@ def test_unit_findings_name_the_unit_and_no_voucher():
 
 
 def test_a_rule_off_in_the_policy_runs_for_the_unit_an_override_turns_it_on_for(tmp_path):
-    config = tmp_path / "p.toml"
-    config.write_text('[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
-                      '[overrides.rules.big-debit]\nenabled = true\n', encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, '[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
+                                   '[overrides.rules.big-debit]\nenabled = true\n')
     rules = prepare_rules([make_rule()], policy)
     assert rules[0].enabled and rules[0].partly
     ledger, sheets = two_entity_ledger()
@@ -220,16 +220,14 @@ def test_a_rule_off_in_the_policy_runs_for_the_unit_an_override_turns_it_on_for(
     assert list(findings["entity"]) == ["和平村"]
     assert policy.enabled_for(rules[0], "和平村", "admin") and not policy.enabled_for(rules[0], "建设社区", "admin")
     # The command line's choice is the last word: --skip-rule leaves it out for every unit.
-    skipped = prepare_rules([make_rule()], load_policy(config), skip=("big-debit",))
+    skipped = prepare_rules([make_rule()], policy, skip=("big-debit",))
     assert run_rules(ledger, sheets, skipped, policy)[0].empty
     assert not policy.enabled_for(skipped[0], "和平村", "admin")
 
 
 def test_an_override_for_every_unit_replaces_the_earlier_ones(tmp_path):
-    config = tmp_path / "p.toml"
-    config.write_text('[[overrides]]\nentity = "和平村"\n[overrides.rules.big-debit]\nenabled = false\n'
-                      '[[overrides]]\n[overrides.rules.big-debit]\nenabled = true\n', encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, '[[overrides]]\nentity = "和平村"\n[overrides.rules.big-debit]\nenabled = false\n'
+                                   '[[overrides]]\n[overrides.rules.big-debit]\nenabled = true\n')
     rules = prepare_rules([make_rule()], policy)
     assert rules[0].enabled and not rules[0].partly
     ledger, sheets = two_entity_ledger()
@@ -238,10 +236,8 @@ def test_an_override_for_every_unit_replaces_the_earlier_ones(tmp_path):
 
 def test_a_units_opening_cash_is_written_once_for_every_cash_rule(tmp_path):
     from voucher_checker.registry import discover
-    config = tmp_path / "p.toml"
-    config.write_text('[[overrides]]\nentity = "和平村"\nopening_cash_yuan = 0\n'
-                      '[overrides.rules.cash-takings-paid-out]\nopening_cash_yuan = 300\n', encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, '[[overrides]]\nentity = "和平村"\nopening_cash_yuan = 0\n'
+                                   '[overrides.rules.cash-takings-paid-out]\nopening_cash_yuan = 300\n')
     wanted = ("negative-cash-balance", "petty-cash-over-limit", "cash-takings-paid-out", "cash-payment")
     rules = {r.id: r for r in prepare_rules(discover(), policy, only=wanted) if r.id in wanted}
     opening = {rule_id: policy.options_for(rule, "和平村", "admin").get("opening_cash_yuan")
@@ -263,10 +259,8 @@ def test_a_units_opening_cash_is_written_once_for_every_cash_rule(tmp_path):
 
 
 def test_a_unit_the_rule_is_off_for_is_not_reported_as_lacking_its_columns(tmp_path):
-    config = tmp_path / "p.toml"
-    config.write_text('[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
-                      '[overrides.rules.big-debit]\nenabled = true\n', encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, '[rules.big-debit]\nenabled = false\n[[overrides]]\nentity = "和平村"\n'
+                                   '[overrides.rules.big-debit]\nenabled = true\n')
     rules = prepare_rules([make_rule(requires=("reviewer",))], policy)
     ledger, sheets = two_entity_ledger()          # only 和平村's sheet has a reviewer column
     findings, gaps = run_rules(ledger, sheets, rules, policy)
@@ -286,9 +280,7 @@ def test_a_unit_the_rule_is_off_for_is_not_reported_as_lacking_its_columns(tmp_p
 ])
 def test_whether_a_rule_runs_and_for_whom_follows_the_overrides_in_order(tmp_path, text, before, after):
     from voucher_checker.policy import settle_for_units
-    config = tmp_path / "p.toml"
-    config.write_text(text, encoding="utf-8")
-    policy = load_policy(config)
+    policy = policy_from(tmp_path, text)
     [rule] = prepare_rules([make_rule()], policy)
     assert (rule.enabled, rule.partly) == before
     settle_for_units([rule], policy, {("建设社区", "admin"), ("和平村", "admin")})
@@ -297,9 +289,8 @@ def test_whether_a_rule_runs_and_for_whom_follows_the_overrides_in_order(tmp_pat
 
 def test_a_units_opening_cash_must_suit_every_rule_that_takes_it(tmp_path):
     from voucher_checker.options import Yuan
-    config = tmp_path / "p.toml"
-    config.write_text('[[overrides]]\nentity = "和平村"\nopening_cash_yuan = ""\n', encoding="utf-8")
+    policy = policy_from(tmp_path, '[[overrides]]\nentity = "和平村"\nopening_cash_yuan = ""\n')
     strict = make_rule("strict-cash")
     strict.declared["opening_cash_yuan"] = Yuan(100, help="期初（元）。来源：测试。")     # not optional
     with pytest.raises(PolicyError, match="opening_cash_yuan.*大额借方"):
-        prepare_rules([strict], load_policy(config))
+        prepare_rules([strict], policy)
