@@ -135,6 +135,16 @@ class ScanResult:
         return voucher_scores(self.findings, self.rules)
 
     @cached_property
+    def finding_scores(self) -> list[float]:
+        """Each finding's voucher score, in the findings' order (a unit-level finding: its rule's
+        weight)."""
+        from .scoring import rule_weights
+        by_voucher = self.voucher_scores.set_index("voucher_key")["score"]
+        scores = self.findings["voucher_key"].map(by_voucher)
+        weights = self.findings["rule"].map(rule_weights(self.rules))
+        return scores.fillna(weights).fillna(0.0).astype("float64").tolist()
+
+    @cached_property
     def unit_ranking(self) -> pd.DataFrame:
         """Units ranked by risk score (voucher_checker.scoring.unit_ranking)."""
         from .scoring import unit_ranking

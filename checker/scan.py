@@ -11,7 +11,6 @@ import pandas as pd
 
 from . import __version__
 from .engine import run_rules
-from .scoring import rule_weights
 from .model import DataError, ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules, settle_for_units
 from .batch import collect_inputs, nothing_read, read_inputs, with_schema_checked
@@ -67,14 +66,6 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
                       periods=periods, version=__version__, policy=policy)
 
 
-def _finding_scores(result: ScanResult) -> list[float]:
-    """Each finding's voucher score (a unit-level finding: its rule's weight)."""
-    by_voucher = result.voucher_scores.set_index("voucher_key")["score"]
-    scores = result.findings["voucher_key"].map(by_voucher)
-    weights = result.findings["rule"].map(rule_weights(result.rules))
-    return scores.fillna(weights).fillna(0.0).astype("float64").tolist()
-
-
 def _date_text(value) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
@@ -99,7 +90,7 @@ def result_to_json(result: ScanResult) -> dict:
          "date": None, "amount": int(fen) / 100, "message": message, "score": float(score),
          "id": finding_id}
         for rule, severity, level, entity, book, file, sheet, rows, period, voucher, number, date, fen, message, finding_id,
-        score in zip(*lists, _finding_scores(result))
+        score in zip(*lists, result.finding_scores)
     ]
     return {
         "version": JSON_VERSION,

@@ -152,11 +152,14 @@ def test_findings_sheet_has_one_row_per_finding(wb, scan):
     assert header[:3] == ["序号", "单位", "账套"]
     assert header[header.index("核实结论"):header.index("核实结论") + 4] == list(REVIEW_HEADERS)
     assert set(FINDING_HEADERS) - set(header) == {"问题说明", "依据"}    # printed together as one column
-    assert "问题说明及依据" in header and header[-3:] == ["期间", "来源", "识别码"]
+    assert "问题说明及依据" in header and header[-4:] == ["凭证风险分", "期间", "来源", "识别码"]
     assert ws.max_row == len(scan.findings) + 1
     assert [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)] == list(range(1, len(scan.findings) + 1))
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:R{len(scan.findings) + 1}"
+    assert ws.auto_filter.ref == f"A1:S{len(scan.findings) + 1}"
+    # Each finding's voucher score, a number to sort by, as the JSON gives it.
+    scores = [ws.cell(row=r, column=header.index("凭证风险分") + 1).value for r in range(2, ws.max_row + 1)]
+    assert scores == scan.finding_scores and all(isinstance(v, (int, float)) and v > 0 for v in scores)
 
 
 def test_findings_values_and_source(wb, scan):

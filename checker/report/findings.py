@@ -34,8 +34,8 @@ FINDING_COLUMNS_XLSX = (
     Column("规则", "wrap", 10), Column("问题说明及依据", "wrap", 28),
     Column("核实结论", "text", 9, review=True), Column("整改措施", "wrap", 25, review=True),
     Column("责任人", "text", 9, review=True), Column("备注", "wrap", 5.5, review=True),
-    # Screen only: outside the print area.
-    Column("期间", "text", 9), Column("来源", "wrap", 40),
+    # Screen only: outside the print area.  The voucher's risk score, to sort by.
+    Column("凭证风险分", "score", 8), Column("期间", "text", 9), Column("来源", "wrap", 40),
     # The finding's identity (voucher_checker.identity), which `review import` matches rows by:
     # last and narrow, so that no one needs to look at it.
     Column(IDENTITY_HEADER, "text", 4),
@@ -164,12 +164,14 @@ def write_findings(ws, formats, result: ScanResult, detail_rows: dict[str, int],
     link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1)
     quoted_link_format = sheet.cell_format("text", font_color=LINK_COLOUR, underline=1, quote=True)
     links = 0
+    scores = result.finding_scores
     for f in finding_rows(result.findings, budget):
+        score = scores[f.number - 1]
         if review is None:
-            reviewed, tail = (None, None, None, None), (f.period, f.source, f.finding_id)
+            reviewed, tail = (None, None, None, None), (score, f.period, f.source, f.finding_id)
         else:
             *reviewed, status = _carried(review, f.finding_id)
-            tail = (f.period, f.source, status, f.finding_id)
+            tail = (score, f.period, f.source, status, f.finding_id)
         r = sheet.write((f.number, f.entity, f.book, f.voucher, f.date, f.summary, f.account, f.amount_fen,
                          severity_label(f.severity), f.rule_title, _message_with_basis(f), *reviewed,
                          *tail), formats=severity_formats.get(f.severity))
