@@ -66,13 +66,18 @@ def empty_findings() -> pd.DataFrame:
 def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule,
                     policy: Policy) -> tuple[pd.DataFrame, list[RuleGap]]:
     gaps, usable = [], []
+    runs_for: dict[tuple[str, str], bool] = {}        # a district's sheets share few units
     for sheet in sheets:
         if sheet.status != "read" or sheet.lines == 0:
             continue
         # A sheet of a unit the policy keeps the rule off for lacks nothing: the rule is not
         # meant to run there (_run_one leaves its lines out).
-        if policy.overrides and not policy.options_for(rule, sheet.entity, sheet.book)["enabled"]:
-            continue
+        if policy.overrides:
+            unit = (sheet.entity, sheet.book)
+            if unit not in runs_for:
+                runs_for[unit] = policy.options_for(rule, *unit)["enabled"]
+            if not runs_for[unit]:
+                continue
         missing = fields_satisfy(sheet.fields, rule.requires)
         if missing:
             gaps.append(RuleGap(rule.id, sheet.file, sheet.sheet, tuple(missing)))
