@@ -67,16 +67,17 @@ def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule,
                     policy: Policy) -> tuple[pd.DataFrame, list[RuleGap]]:
     gaps, usable = [], []
     runs_for: dict[tuple[str, str], bool] = {}        # a district's sheets share few units
+    units = units_of_sheets(ledger) if policy.overrides else {}
     for sheet in sheets:
         if sheet.status != "read" or sheet.lines == 0:
             continue
-        # A sheet of a unit the policy keeps the rule off for lacks nothing: the rule is not
+        # A sheet whose units the policy keeps the rule off for lacks nothing: the rule is not
         # meant to run there (_run_one leaves its lines out).
         if policy.overrides:
-            unit = (sheet.entity, sheet.book)
-            if unit not in runs_for:
-                runs_for[unit] = policy.options_for(rule, *unit)["enabled"]
-            if not runs_for[unit]:
+            for unit in units.get((sheet.file, sheet.sheet), ()):
+                if unit not in runs_for:
+                    runs_for[unit] = policy.options_for(rule, *unit)["enabled"]
+            if not any(runs_for[unit] for unit in units.get((sheet.file, sheet.sheet), ())):
                 continue
         missing = fields_satisfy(sheet.fields, rule.requires)
         if missing:
@@ -104,6 +105,19 @@ def combination_codes(lines: pd.DataFrame, columns) -> np.ndarray:
             combinations = int(combined.max()) + 1
         combined, combinations = combined * size + codes, combinations * size
     return pd.factorize(combined)[0]
+
+
+def units_of_sheets(ledger: pd.DataFrame) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """The units (entity, book) whose lines each sheet (file, sheet) holds: those of its lines, not
+    the sheet's own label, which joins several when a column names the unit row by row.  Worked
+    out once a run (every rule asks)."""
+    def build(lines: pd.DataFrame) -> dict:
+        found: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        if len(lines):
+            for file, sheet, entity, book in _combinations(lines, ["file", "sheet", "entity", "book"])[1]:
+                found.setdefault((file, sheet), set()).add((entity, book))
+        return found
+    return shared(ledger, ("units-of-sheets",), build)
 
 
 def _combinations(lines: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:

@@ -165,11 +165,19 @@ class Policy:
                 found.append((number, override.get("entity"), override.get("book"), settings))
         return found
 
+    @property
+    def file_name(self) -> str:
+        """The policy file's name without its folders (the web page keeps where it stored it to itself)."""
+        return Path(self.path).name if self.path else ""
+
     def unmatched_overrides(self, units: set[tuple[str, str]]) -> list[str]:
         """A sentence for each [[overrides]] entry that names an entity or book no unit read has:
         a name written differently from the one the reader found (幸福社区居委会 for 幸福社区)
-        would otherwise change nothing without a word."""
+        would otherwise change nothing without a word.  Nothing when no line was read (that is
+        said already)."""
         notes = []
+        if not units:
+            return notes
         entities = sorted({entity for entity, _ in units if entity})
         for number, override in enumerate(self.overrides, start=1):
             entity, book = override.get("entity"), override.get("book")
@@ -180,7 +188,8 @@ class Policy:
             named = "、".join(part for part in (f'entity = "{entity}"' if entity is not None else "",
                                                f'book = "{book}"' if book is not None else "") if part)
             found = "、".join(entities[:8]) + (f" 等 {len(entities)} 个" if len(entities) > 8 else "")
-            notes.append(f"{self.named} 中第 {number} 项 [[overrides]]（{named}）与读取到的单位和账套都对不上，"
+            notes.append(f"{f'策略文件 {self.file_name}' if self.path else '策略'} 中第 {number} 项 [[overrides]]（{named}）"
+                         "与读取到的单位和账套都对不上，"
                          f"本次未生效；读取到的单位：{found or '无'}。单位名称须与报告中的写法一致。")
         return notes
 
@@ -450,8 +459,9 @@ def _enable_by_overrides(rule, policy: "Policy") -> None:
     """Whether a rule runs for some unit (``enabled``) and whether the overrides make that differ
     between units (``partly``), before any ledger is read: every unit is like one that an
     override names or like one that none names, so trying those is trying them all."""
-    entities = {o["entity"] for o in policy.overrides if "entity" in o} | {_ANY_OTHER}
-    books = {o["book"] for o in policy.overrides if "book" in o} | {_ANY_OTHER}
+    switching = [o for o in policy.overrides if "enabled" in o.get("rules", {}).get(rule.id, {})]
+    entities = {o["entity"] for o in switching if "entity" in o} | {_ANY_OTHER}
+    books = {o["book"] for o in switching if "book" in o} | {_ANY_OTHER}
     states = {policy.options_for(rule, entity, book)["enabled"] for entity in entities for book in books}
     rule.enabled = True in states
     rule.partly = len(states) > 1

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from . import __version__
-from .engine import run_rules
+from .engine import run_rules, units_of_sheets
 from .model import DataError, ReadResult, ScanResult, parse_period_filter  # noqa: F401 - part of this module's API
 from .policy import Policy, prepare_rules, settle_for_units
 from .batch import collect_inputs, nothing_read, read_inputs, with_schema_checked
@@ -40,9 +40,10 @@ def scan(paths, policy: Policy, *, jobs: int | None = 1, only: tuple[str, ...] =
     empty = nothing_read(read, len(items))
     if empty is not None:
         read.errors.append(empty)
-    units = {(s.entity, s.book) for s in read.sheets if s.status == "read"}
+    # The units of the lines (a sheet may name its unit row by row), which the overrides apply to.
+    units = {unit for found in units_of_sheets(read.ledger).values() for unit in found} if policy.overrides else set()
     settle_for_units(rules, policy, units)
-    read.errors.extend(DataError(policy.path or "", "", None, "", note, "policy")
+    read.errors.extend(DataError(policy.file_name, "", None, "", note, "policy")
                        for note in policy.unmatched_overrides(units))
     # The schema check and the rules read the same ledger side by side (pandera's checks run in
     # Arrow kernels that leave the GIL to the rules).  A line that breaks the schema is a defect of

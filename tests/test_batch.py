@@ -365,3 +365,21 @@ def test_inspect_exits_2_when_a_sheet_cannot_be_read(xlsx):
     path = xlsx("建设社区2021.xlsx", {"3月": [HEADER, *ordinary_month(3)], "4月": [["日期", "摘要", "借方"], ["2021-04-01", "a", 1]]})
     result = CliRunner().invoke(main, ["inspect", str(path)])
     assert result.exit_code == 2, result.output
+
+
+def test_overrides_apply_to_the_units_a_unit_column_names(xlsx, tmp_path):
+    from voucher_checker.policy import load_policy
+    rows = [["核算账簿名称", *HEADER]]
+    for unit in ("长沙某某科技有限公司-某某账簿", "湘江社区居民委员会-行政账"):
+        rows += [[unit, *row] for row in ordinary_month(3)]
+        rows += [[unit, *row] for row in voucher("2021-03-25", "记-7", "支付材料款", "管理费用-材料费", "库存现金", 3000)]
+    path = xlsx("2021年序时账.xlsx", {"Sheet1": rows})
+    config = tmp_path / "p.toml"
+    config.write_text('[rules.cash-payment]\nenabled = false\n[[overrides]]\nentity = "湘江社区"\n'
+                      '[overrides.rules.cash-payment]\nenabled = true\n', encoding="utf-8")
+    result = scan([path], load_policy(config), only=("cash-payment",))
+    # The sheet's own label joins both units; the override is for one of its lines' units.
+    assert "、" in result.read.sheets[0].entity
+    assert list(result.findings["entity"]) == ["湘江社区"]
+    assert not [e for e in result.errors if e.kind == "policy"]
+    assert {r.id: (r.enabled, r.partly) for r in result.rules}["cash-payment"] == (True, True)

@@ -574,6 +574,21 @@ def test_rules_sheet_names_the_units_an_override_changes_a_rule_for(tmp_path):
     assert rows[petty][3] == "部分单位"
 
 
+def test_a_long_word_list_an_override_sets_spans_rows_too(tmp_path):
+    from voucher_checker.policy import load_policy, prepare_rules
+    words = [f"关键词{i}" for i in range(600)]
+    config = tmp_path / "p.toml"
+    config.write_text('[[overrides]]\nentity = "和平村"\n[overrides.rules.odd-summary]\nwords = ['
+                      + ", ".join(f'"{w}"' for w in words) + "]\n", encoding="utf-8")
+    policy = load_policy(config)
+    write_report(_scan(rules=prepare_rules(_rules(), policy), policy=policy), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["规则说明"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] and r[0].startswith("按单位：和平村")]
+    assert len(rows) > 3 and all(r[0] == "按单位：和平村（续）" for r in rows[1:])
+    assert "".join(r[1] for r in rows) == "words = " + "、".join(words)
+    assert max(d.height for d in ws.row_dimensions.values() if d.height) < 409
+
+
 def test_a_long_option_list_spans_rows_instead_of_being_cut_off(tmp_path):
     words = [f"关键词{i}" for i in range(1500)]
     rule = Rule(id="many-words", title="词表很长", title_en="Long word list", severity="low", basis="无",

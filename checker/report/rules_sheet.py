@@ -26,9 +26,10 @@ def enabled_label(rule) -> str:
     return "部分单位" if getattr(rule, "partly", False) else "是"
 
 
-def unit_settings(rule, policy) -> list[tuple[str, str, str]]:
-    """(units, settings, where) of each [[overrides]] entry that changes ``rule``: which units an
-    auditor should read it differently for, and what for them."""
+def unit_settings(rule, policy, width: float) -> list[tuple[str, str, str | None]]:
+    """(units, settings, where) rows for each [[overrides]] entry that changes ``rule``: which
+    units an auditor should read it differently for, and what for them (a long word list spans
+    rows of at most ``width`` characters, as an option's does)."""
     if policy is None:
         return []
     rows = []
@@ -37,7 +38,9 @@ def unit_settings(rule, policy) -> list[tuple[str, str, str]]:
                                             book_label(book) if book is not None else "") if part)
         shown = "；".join(("启用" if value else "停用") if name == "enabled" else f"{name} = {option_value(value)}"
                          for name, value in settings.items())
-        rows.append((f"按单位：{units}", shown, f"策略文件第 {number} 项 [[overrides]]：这些单位（账套）以此为准。"))
+        pieces = split_to_rows(shown, width)
+        rows.append((f"按单位：{units}", pieces[0], f"策略文件第 {number} 项 [[overrides]]：这些单位（账套）以此为准。"))
+        rows += [(f"按单位：{units}（续）", piece, None) for piece in pieces[1:]]
     return rows
 
 
@@ -75,7 +78,7 @@ def write_rules(ws, formats, result: ScanResult, footer: str, printed_at: str) -
             pieces = split_to_rows(option_value(value), width)
             option_rows.append((name, pieces[0], inert_text(help_texts.get(name, ""))))
             option_rows += [(f"{name}（续）", piece, None) for piece in pieces[1:]]
-        option_rows += unit_settings(rule, getattr(result, "policy", None))
+        option_rows += unit_settings(rule, getattr(result, "policy", None), width)
         if not option_rows:
             option_rows = [("无选项", None, None)]
         for name, value, help_text in option_rows:
