@@ -52,7 +52,7 @@ class DataError:
 
     def as_json(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "message": self.message}
+                "message": self.message, "kind": self.kind}
 
 
 @dataclass

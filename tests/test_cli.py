@@ -69,7 +69,7 @@ def test_exit_code_2_when_an_input_cannot_be_read_but_the_rest_is_reported(tmp_p
     result = run("scan", str(tmp_path / "in"), "--no-report", "--json", str(out), "--jobs", "1")
     assert result.exit_code == 2
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["errors"][0]["file"] == "坏文件.xlsx"
+    assert data["errors"][0]["file"] == "坏文件.xlsx" and data["errors"][0]["kind"] == "error"
     assert data["findings"], "findings of the readable file are still written"
     assert "坏文件.xlsx" in result.output
 

@@ -141,6 +141,7 @@ def test_an_override_that_matches_no_unit_says_so(tmp_path, book):
     assert len(notes) == 2
     # The file's name, not where it is kept (the web page stores uploaded policies privately).
     assert all(e["file"] == "策略.toml" and str(tmp_path) not in e["message"] for e in notes)
+    assert {e["kind"] for e in notes} == {"policy"}
 
 
 def test_a_missing_or_non_utf8_policy_file(tmp_path, book):
