@@ -26,7 +26,7 @@ from xlsxwriter.exceptions import FileCreateError
 from ..model import ScanResult
 from .common import (DETAIL, FINDINGS, PROBLEMS, REPORT_FORMAT, REPORT_FORMAT_PROPERTY, REPORT_TITLE, RULES,
                      SUMMARY, Formats, header_footer_text, inert_text, rows_label)
-from .detail import voucher_line_positions, write_detail
+from .detail import flagged_voucher_lines, write_detail
 from .findings import FINDING_HEADERS, REVIEW_HEADERS, finding_rows, write_findings, write_findings_csv
 from .problems import write_problems
 from .rules_sheet import write_rules
@@ -43,15 +43,6 @@ SHEETS = (SUMMARY, FINDINGS, DETAIL, PROBLEMS, RULES)
 # written as it comes.  Above it, rows go to a temporary file as they are written, so memory
 # does not grow with them (README "Speed").
 IN_MEMORY_ROWS = 100_000
-
-
-def _rows_to_write(result: ScanResult) -> int:
-    """Rows of 问题清单 and 凭证明细 (the flagged vouchers' lines) the report will hold."""
-    findings = result.findings
-    if findings.empty:
-        return 0
-    keys = list(dict.fromkeys(findings["voucher_key"].dropna().tolist()))
-    return len(findings) + len(voucher_line_positions(result.read.ledger, findings, keys))
 
 
 def _footer_entity(result: ScanResult) -> str:
@@ -100,13 +91,15 @@ def write_report(result: ScanResult, path, review=None) -> None:
     printed_at = "生成于 " + result.started_at.strftime("%Y-%m-%d %H:%M")
     rules_by_id = {rule.id: rule for rule in result.rules}
     with _gc_paused():
+        detail_lines = flagged_voucher_lines(result)
         workbook = xlsxwriter.Workbook(str(path), {
-            "constant_memory": _rows_to_write(result) > IN_MEMORY_ROWS,
+            # Rows of 问题清单 and 凭证明细.
+            "constant_memory": len(result.findings) + len(detail_lines) > IN_MEMORY_ROWS,
             "use_zip64": True, "strings_to_numbers": False, "strings_to_formulas": False,
             "strings_to_urls": False})
         formats = Formats(workbook)
         sheets = {name: workbook.add_worksheet(name) for name in SHEETS}
-        detail_rows = write_detail(sheets[DETAIL], formats, result, footer, printed_at)
+        detail_rows = write_detail(sheets[DETAIL], formats, result, footer, printed_at, detail_lines)
         write_findings(sheets[FINDINGS], formats, result, detail_rows, footer, printed_at, review)
         write_summary(workbook, sheets[SUMMARY], formats, result, footer, printed_at)
         write_problems(sheets[PROBLEMS], formats, result, rules_by_id, footer, printed_at)

@@ -76,8 +76,20 @@ def _heading(entity: str, book: str, period: str, file: str, sheet: str) -> list
     return split_to_rows(text, _HEADING_WIDTH, max_lines=1)
 
 
-def write_detail(ws, formats, result: ScanResult, footer: str, printed_at: str) -> dict[str, int]:
-    """The 凭证明细 sheet; returns the row (1-based) of each voucher's first line."""
+def flagged_voucher_lines(result: ScanResult) -> np.ndarray:
+    """Positions in the ledger of every line of the vouchers the findings flag (what 凭证明细
+    lists; the report also sizes itself by their number)."""
+    findings = result.findings
+    if findings.empty:
+        return np.array([], dtype=np.int64)
+    keys = list(dict.fromkeys(findings["voucher_key"].dropna().tolist()))
+    return voucher_line_positions(result.read.ledger, findings, keys)
+
+
+def write_detail(ws, formats, result: ScanResult, footer: str, printed_at: str,
+                 positions: np.ndarray) -> dict[str, int]:
+    """The 凭证明细 sheet of the lines at ``positions`` (flagged_voucher_lines); returns the row
+    (1-based) of each voucher's first line."""
     sheet = StreamSheet(ws, formats, DETAIL_COLUMNS, ruled_by=_ROW_COLUMN)
     sheet.header()
     ws.freeze_panes(1, 0)
@@ -86,7 +98,7 @@ def write_detail(ws, formats, result: ScanResult, footer: str, printed_at: str) 
     if findings.empty:
         sheet.note("未发现问题凭证。", formats.get())
     else:
-        _write_lines(sheet, formats, findings, ledger, first_rows)
+        _write_lines(sheet, formats, findings, ledger, positions, first_rows)
         sheet.rule_lines()
     last = max(sheet.row - 1, 1)
     ws.autofilter(0, 0, last, len(DETAIL_COLUMNS) - 1)
@@ -95,7 +107,7 @@ def write_detail(ws, formats, result: ScanResult, footer: str, printed_at: str) 
 
 
 def _write_lines(sheet: StreamSheet, formats, findings: pd.DataFrame, ledger: pd.DataFrame,
-                 first_rows: dict[str, int]) -> None:
+                 positions: np.ndarray, first_rows: dict[str, int]) -> None:
     raw_keys = findings["voucher_key"].tolist()
     keys = list(dict.fromkeys(raw_keys))
     titles: dict[str, list[str]] = {}
@@ -105,7 +117,6 @@ def _write_lines(sheet: StreamSheet, formats, findings: pd.DataFrame, ledger: pd
         if title not in mine:
             mine.append(title)
     flagged_lines = {int(v) for v in findings["line_id"].tolist() if not is_missing(v)}
-    positions = voucher_line_positions(ledger, findings, keys)
     if not len(positions):
         return
     # Vouchers in the order of the findings, each voucher's lines in sheet order.
