@@ -18,7 +18,8 @@ from .model import EXIT_CODE_MEANINGS, ExitCode
 from .money import format_yuan
 from .output_paths import Output, OutputPathError, planned, write_failure
 from .options import toml_text
-from .policy import PolicyError, default_policy_text, load_policy, prepare_rules
+from .policy import (PolicyError, default_policy_text, load_policy, override_settings_text, override_units,
+                     prepare_rules)
 from .registry import GROUPS, discover
 
 
@@ -471,10 +472,8 @@ def list_rules(config):
             _echo(f"    {name} = {option.shown(value)}")
             _echo(f"        取值：{option.expected}")
         for number, entity, book, settings in policy.settings_by_unit(rule):
-            units = "、".join(p for p in (entity if entity is not None else "全部单位",
-                                          BOOK_LABELS.get(book, book) if book is not None else "") if p)
-            shown = "；".join(("启用" if v else "停用") if n == "enabled" else f"{n} = {toml_text(v)}" for n, v in settings.items())
-            _echo(f"    按单位（第 {number} 项 [[overrides]]）：{units}：{shown}")
+            _echo(f"    按单位（第 {number} 项 [[overrides]]）：{override_units(entity, book)}："
+                  f"{override_settings_text(settings, toml_text)}")
     _echo("")
     _echo("修改选项：voucher-check init-config 策略.toml 写出策略文件，改好后加 --config 策略.toml。")
 

@@ -150,7 +150,7 @@ class Policy:
         for override in self.overrides:
             if override.get("entity") not in (None, entity) or override.get("book") not in (None, book):
                 continue
-            options.update({name: override[name] for name in UNIT_FACTS if name in override and name in rule.declared})
+            options.update(_unit_facts(override, rule))
             options.update(override.get("rules", {}).get(rule.id, {}))
         return options
 
@@ -159,8 +159,7 @@ class Policy:
         its own lines and the unit facts the rule declares."""
         found = []
         for number, override in enumerate(self.overrides, start=1):
-            settings = {name: override[name] for name in UNIT_FACTS if name in override and name in rule.declared}
-            settings.update(override.get("rules", {}).get(rule.id, {}))
+            settings = {**_unit_facts(override, rule), **override.get("rules", {}).get(rule.id, {})}
             if settings:
                 found.append((number, override.get("entity"), override.get("book"), settings))
         return found
@@ -197,6 +196,23 @@ class Policy:
         """Whether ``rule`` ran for one entity and book: never when the command line left it out,
         otherwise as [rules.<id>] and the [[overrides]] matching that unit say."""
         return rule.enabled and self.options_for(rule, entity, book)["enabled"]
+
+
+def _unit_facts(override: dict, rule) -> dict:
+    """The unit facts an override gives that ``rule`` takes (it declares an option of the name)."""
+    return {name: override[name] for name in UNIT_FACTS if name in override and name in rule.declared}
+
+
+def override_units(entity: str | None, book: str | None) -> str:
+    """An override's units as a reader says them: 和平村、工会账, or 全部单位."""
+    return "、".join(part for part in (entity if entity is not None else "全部单位",
+                                      BOOK_LABELS.get(book, book) if book is not None else "") if part)
+
+
+def override_settings_text(settings: dict, shown) -> str:
+    """What an override sets for a rule: 启用 or 停用, then name = value (``shown`` writes a value)."""
+    return "；".join(("启用" if value else "停用") if name == "enabled" else f"{name} = {shown(value)}"
+                    for name, value in settings.items())
 
 
 ENABLED = Flag(True, help="为 false 时不运行该规则。")

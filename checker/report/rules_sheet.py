@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..model import ScanResult
 from ..registry import GROUPS
-from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, book_label, field_label, inert_text, setup_page,
+from ..policy import override_settings_text, override_units
+from .common import (RULES, SEVERITY_FILLS, Column, StreamSheet, field_label, inert_text, setup_page,
                      severity_label, split_to_rows)
 
 # A rule's own row, then one row per option beneath it, using the same columns: the option's
@@ -34,11 +35,8 @@ def unit_settings(rule, policy, width: float) -> list[tuple[str, str, str | None
         return []
     rows = []
     for number, entity, book, settings in policy.settings_by_unit(rule):
-        units = "、".join(part for part in (inert_text(entity) if entity is not None else "全部单位",
-                                            book_label(book) if book is not None else "") if part)
-        shown = "；".join(("启用" if value else "停用") if name == "enabled" else f"{name} = {option_value(value)}"
-                         for name, value in settings.items())
-        pieces = split_to_rows(shown, width)
+        units = inert_text(override_units(entity, book))
+        pieces = split_to_rows(override_settings_text(settings, option_value), width)
         rows.append((f"按单位：{units}", pieces[0], f"策略文件第 {number} 项 [[overrides]]：这些单位（账套）以此为准。"))
         rows += [(f"按单位：{units}（续）", piece, None) for piece in pieces[1:]]
     return rows
