@@ -98,14 +98,15 @@ def _show_version(ctx: click.Context, _param, value: bool) -> None:
         ctx.exit()
 
 
-def _exit_codes_help() -> str:
-    # \b keeps click from re-wrapping the lines of the table.
-    return "\b\n退出码：\n" + "\n".join(f"  {int(code)}  {chinese}" for code, (_, chinese) in EXIT_CODE_MEANINGS.items())
-
-
 def _own_exit_codes(*meanings: tuple[int, str]) -> str:
-    """The exit codes of a command other than scan, in the same layout."""
+    """A command's exit codes at the end of its help."""
+    # \b keeps click from re-wrapping the lines of the table.
     return "\b\n退出码：\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in meanings)
+
+
+def _exit_codes_help() -> str:
+    """scan's (and the program's): every code the scan can end with."""
+    return _own_exit_codes(*((int(code), chinese) for code, (_, chinese) in EXIT_CODE_MEANINGS.items()))
 
 
 _USAGE = (4, "命令用法或策略文件有误")
@@ -546,8 +547,8 @@ def review(ctx: click.Context):
         click.echo(ctx.get_help())
 
 
-_IMPORT_EXIT_CODES = ("\b\n退出码：\n  0  导入完成\n  2  有无法对应的行（已列出原因；其余照常导入）\n"
-                      "  4  报告或整改记录库无法使用，没有导入任何内容")
+_IMPORT_EXIT_CODES = _own_exit_codes((0, "导入完成"), (2, "有无法对应的行（已列出原因；其余照常导入）"),
+                                     (4, "报告或整改记录库无法使用，没有导入任何内容"))
 
 
 @review.command(name="import", epilog=_IMPORT_EXIT_CODES)

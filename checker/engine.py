@@ -74,10 +74,11 @@ def _eligible_lines(ledger: pd.DataFrame, sheets: list[SheetInfo], rule: Rule,
         # A sheet whose units the policy keeps the rule off for lacks nothing: the rule is not
         # meant to run there (_run_one leaves its lines out).
         if policy.overrides:
-            for unit in units.get((sheet.file, sheet.sheet), ()):
+            sheet_units = units.get((sheet.file, sheet.sheet), ())
+            for unit in sheet_units:
                 if unit not in runs_for:
                     runs_for[unit] = policy.options_for(rule, *unit)["enabled"]
-            if not any(runs_for[unit] for unit in units.get((sheet.file, sheet.sheet), ())):
+            if not any(runs_for[unit] for unit in sheet_units):
                 continue
         missing = fields_satisfy(sheet.fields, rule.requires)
         if missing:

@@ -399,6 +399,11 @@ def _sheets_label(names: list[str]) -> str:
     return "、".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}（共 {len(names)} 张）"
 
 
+def _reconciles(sheet) -> bool:
+    """Entry lines + dropped rows = non-empty rows below the header."""
+    return sheet.lines + sum(sheet.skipped.values()) == sheet.data_rows
+
+
 def _completeness_groups(sheets) -> list[list]:
     """The sheets in rows of the table: a file's sheets that were read, reconcile and carry no
     note, of one unit, book and header row, share a row (a district's month sheets would
@@ -406,8 +411,7 @@ def _completeness_groups(sheets) -> list[list]:
     groups: list[list] = []
     open_group: dict[tuple, list] = {}
     for sheet in sheets:
-        plain = (sheet.status == "read" and not sheet.note
-                 and sheet.lines + sum(sheet.skipped.values()) == sheet.data_rows)
+        plain = sheet.status == "read" and not sheet.note and _reconciles(sheet)
         if not plain:
             groups.append([sheet])
             continue
@@ -436,7 +440,7 @@ def _completeness(grid: Grid, sections: _Sections, r: int, result: ScanResult) -
         lines = sum(s.lines for s in group)
         skipped = {reason: sum(s.skipped.get(reason, 0) for s in group) for reason in reasons}
         data_rows = sum(s.data_rows for s in group)
-        consistent.append(all(s.lines + sum(s.skipped.values()) == s.data_rows for s in group))
+        consistent.append(all(map(_reconciles, group)))
         rows.append((first.file, _sheets_label([s.sheet for s in group]), entity_label(first.entity),
                      book_label(first.book), SHEET_STATUS_LABELS.get(first.status, first.status), _header_label(first),
                      lines, sum(skipped.values()), *(skipped[reason] for reason in reasons), data_rows,
