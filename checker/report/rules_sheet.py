@@ -16,7 +16,7 @@ RULE_COLUMNS = (
     Column("规则编号 / 选项", "wrap", 32), Column("规则 / 本次生效值", "wrap", 46), Column("风险等级", "text", 6),
     Column("是否启用", "wrap", 6), Column("依据 / 选项说明", "wrap", 60), Column("所需字段", "wrap", 16),
 )
-_NAME_COLUMN, _VALUE_COLUMN, _SEVERITY_COLUMN, _HELP_COLUMN = 0, 1, 2, 4
+_NAME_COLUMN, _VALUE_COLUMN, _SEVERITY_COLUMN = 0, 1, 2
 RULE_ROW_FILL = "#EDEDED"
 
 
