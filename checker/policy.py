@@ -478,7 +478,12 @@ def _enable_by_overrides(rule, policy: "Policy") -> None:
     switching = [o for o in policy.overrides if "enabled" in o.get("rules", {}).get(rule.id, {})]
     entities = {o["entity"] for o in switching if "entity" in o} | {_ANY_OTHER}
     books = {o["book"] for o in switching if "book" in o} | {_ANY_OTHER}
-    states = {policy.options_for(rule, entity, book)["enabled"] for entity in entities for book in books}
+    _enable_for(rule, policy, [(entity, book) for entity in entities for book in books])
+
+
+def _enable_for(rule, policy: "Policy", units) -> None:
+    """``enabled``: the rule runs for one of ``units`` at least; ``partly``: not for all."""
+    states = {policy.options_for(rule, entity, book)["enabled"] for entity, book in units}
     rule.enabled = True in states
     rule.partly = len(states) > 1
 
@@ -491,9 +496,7 @@ def settle_for_units(rules: list, policy: "Policy", units: set[tuple[str, str]])
         return
     for rule in rules:
         if rule.enabled:
-            states = {policy.options_for(rule, entity, book)["enabled"] for entity, book in units}
-            rule.enabled = True in states
-            rule.partly = len(states) > 1
+            _enable_for(rule, policy, units)
 
 
 def _comment(text: str) -> str:
